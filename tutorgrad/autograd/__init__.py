@@ -1,0 +1,113 @@
+"""Automatic differentiation: ``backward``, ``grad``, custom ``Function``s and ``gradcheck``.
+
+``tutorgrad.autograd`` mirrors ``torch.autograd``: the engine lives in
+``engine.py``, the ``Function`` mechanism (and the graph nodes) in
+``function.py``, finite-difference checks in ``gradcheck.py``.
+"""
+from . import function, grad_mode  # noqa: F401
+from .engine import run_backward
+from .function import Function, FunctionCtx, once_differentiable, Node  # noqa: F401
+from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode  # noqa: F401
+
+
+def _tensors(x, what):
+    from ..tensor import Tensor
+    if isinstance(x, Tensor):
+        return (x,)
+    if x is None:
+        return ()
+    x = tuple(x)
+    for t in x:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{what} must be a Tensor or a sequence of Tensors, got {type(t).__name__}")
+    return x
+
+
+def _grads_for(outputs, grad_outputs, create_graph):
+    from ..tensor import Tensor
+    from ..creation import ones_like
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    grad_outputs = list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad can be implicitly created only for scalar outputs; got {len(grad_outputs)} "
+                           f"gradients for {len(outputs)} outputs")
+    out = []
+    for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
+        if not t.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn. "
+                               "Did you forget requires_grad=True on an input, or compute it under no_grad()?")
+        if g is None:
+            if t.numel() != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs (this output has shape "
+                    f"{list(t.shape)}); reduce it first (y.sum().backward()) or pass a gradient of its shape "
+                    "(y.backward(torch.ones_like(y)))")
+            g = ones_like(t)
+        else:
+            if not isinstance(g, Tensor):
+                from ..creation import tensor
+                g = tensor(g, dtype=t.dtype)
+            if g.shape != t.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
+                                   f"has a shape of {t.shape}.")
+        out.append(g if create_graph else g.detach())
+    return out
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Add d(tensors)/d(leaf) to every leaf's ``.grad`` (see ``Tensor.backward``)."""
+    tensors = _tensors(tensors, "tensors")
+    grads = _grads_for(tensors, grad_tensors, create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        inputs = _tensors(inputs, "inputs")
+        found = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs, accumulate=False)
+        for t, g in zip(inputs, found):
+            if g is not None:
+                from .function import AccumulateGrad
+                with set_grad_enabled(create_graph):
+                    AccumulateGrad(t).apply(g)
+        return
+    run_backward(tensors, grads, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
+         materialize_grads=False):
+    """Return d(outputs)/d(inputs) without touching any ``.grad``.
+
+    >>> x = tutorgrad.tensor(2., requires_grad=True)
+    >>> dy, = tutorgrad.autograd.grad(x ** 3, x, create_graph=True)   # 3x^2 = 12
+    >>> tutorgrad.autograd.grad(dy, x)                                 # 6x = 12
+    (tensor(12.),)
+    """
+    outputs = _tensors(outputs, "outputs")
+    single = not isinstance(inputs, (tuple, list))
+    inputs = _tensors(inputs, "inputs")
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors (index {i}) does not require grad")
+    grads = _grads_for(outputs, grad_outputs, create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    found = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs, accumulate=False)
+    result = []
+    for i, (t, g) in enumerate(zip(inputs, found)):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
+                                   "graph. Set allow_unused=True if this is the desired behavior.")
+            if materialize_grads:
+                from ..creation import zeros_like
+                g = zeros_like(t)
+        elif not create_graph:
+            g = g.detach()
+        result.append(g)
+    del single
+    return tuple(result)
+
+
+from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: E402,F401

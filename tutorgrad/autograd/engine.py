@@ -1,0 +1,194 @@
+"""The backward engine: walks ``grad_fn`` nodes from the output to the leaves.
+
+Reverse-mode autodiff in three steps, all with loops (never recursion, so a
+100,000-op chain works at Python's default recursion limit):
+
+1. count, for every node reachable from the output, how many edges lead into it;
+2. start at the output with gradient 1 and run a node once all gradients
+   flowing into it have arrived (summing them: that is the chain rule's sum over
+   paths), most recently created node first, as PyTorch's engine does;
+3. check what each ``backward`` returned: one gradient per input, of the input's
+   shape (a broadcast gradient is summed back down *here*, once, for every op)
+   and dtype.
+
+``trace`` lets the step-through widget (``viz.step_backward``) watch the same run.
+"""
+import heapq
+
+from . import grad_mode
+from .function import AccumulateGrad
+
+
+def _shape_text(shape):
+    return f"[{', '.join(map(str, shape))}]"
+
+
+def _expandable(shape, to):
+    """Can a tensor of ``shape`` be broadcast to ``to``?"""
+    if len(shape) > len(to):
+        return False
+    return all(s == 1 or s == t for s, t in zip(reversed(shape), reversed(to)))
+
+
+def _validate(node, grads):
+    """Check and fix up the gradients ``node.backward`` returned (PyTorch's validate_outputs)."""
+    from ..tensor import Tensor
+
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    meta = node._input_meta
+    if len(grads) != len(meta):
+        if len(grads) > len(meta) and all(g is None for g in grads[len(meta):]):
+            grads = grads[:len(meta)]
+        else:
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                               f"(expected {len(meta)}, got {len(grads)})")
+    out = []
+    for i, (g, m) in enumerate(zip(grads, meta)):
+        if g is None or node.next_functions[i][0] is None:
+            out.append(None)
+            continue
+        if m is None:
+            raise RuntimeError(f"function {node.name()} returned a gradient different than None at position "
+                               f"{i + 1}, but the corresponding forward input was not a Variable")
+        if not isinstance(g, Tensor):
+            raise TypeError(f"function {node.name()} returned a {type(g).__name__} as gradient {i}; "
+                            "backward must return Tensors (or None)")
+        shape, dtype = m
+        if g.shape != shape:
+            if not _expandable(shape, g.shape):
+                raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                                   f"{_shape_text(g.shape)} but expected shape compatible with {_shape_text(shape)}")
+            g = g.sum_to_size(shape)  # undo broadcasting: the one place it is done
+        if g.dtype is not dtype:
+            g = g.to(dtype)
+        out.append(g)
+    return out
+
+
+def _graph(roots):
+    """Number of incoming edges of each node reachable from ``roots``."""
+    deps = {}
+    stack = [n for n in roots]
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for child, _ in node.next_functions:
+            if child is None:
+                continue
+            deps[child] = deps.get(child, 0) + 1
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return deps, seen
+
+
+def _needed(roots, deps, targets):
+    """Nodes from which some target node can be reached (others need not run)."""
+    order, pending, ready = [], dict(deps), list(roots)
+    while ready:  # a topological order
+        node = ready.pop()
+        order.append(node)
+        for child, _ in node.next_functions:
+            if child is not None:
+                pending[child] -= 1
+                if pending[child] == 0:
+                    ready.append(child)
+    needed = set()
+    for node in reversed(order):
+        if node in targets or any(c in needed for c, _ in node.next_functions if c is not None):
+            needed.add(node)
+    return needed
+
+
+def _run_tensor_hooks(node, grads):
+    if node._pre_hooks:
+        for nr, hooks in node._pre_hooks.items():
+            for hook in list(hooks):
+                if grads[nr] is not None:
+                    new = hook(grads[nr])
+                    if new is not None:
+                        grads[nr] = new
+    return grads
+
+
+def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None, accumulate=True, trace=None):
+    """Backpropagate ``grad_outputs`` from ``outputs``.
+
+    With ``accumulate`` the leaves' ``.grad`` are updated (``backward``); else the
+    gradients reaching ``inputs`` are returned (``autograd.grad``).
+    """
+    roots = {}
+    for out, g in zip(outputs, grad_outputs):
+        node = out._grad_fn if out._grad_fn is not None else out._grad_accumulator()
+        roots.setdefault(node, [None] * node._n_outputs)
+        buf = roots[node]
+        buf[out._output_nr] = g if buf[out._output_nr] is None else buf[out._output_nr] + g
+
+    deps, reachable = _graph(roots)
+    captures = {}
+    if inputs is not None:
+        for i, t in enumerate(inputs):
+            node = t._grad_fn if t._grad_fn is not None else t._grad_accumulator()
+            captures.setdefault(node, []).append((t._output_nr, i))
+    needed = _needed(roots, deps, captures) if inputs is not None else None
+    captured = [None] * (len(inputs) if inputs is not None else 0)
+
+    buffers = dict(roots)
+    ready = [_key(n) for n in roots if deps.get(n, 0) == 0]
+    heapq.heapify(ready)
+    prev_mode = grad_mode._state["enabled"]
+    grad_mode._state["enabled"] = create_graph  # backward formulas record only for create_graph=True
+    try:
+        while ready:
+            node = heapq.heappop(ready)[2]
+            grads = buffers.pop(node)
+            grads = _run_tensor_hooks(node, grads)
+            for nr, i in captures.get(node, ()):
+                captured[i] = grads[nr]
+            run = (accumulate or not isinstance(node, AccumulateGrad)) and (needed is None or node in needed)
+            result = ()
+            if run and any(g is not None for g in grads):
+                for hook in node._prehooks:
+                    new = hook(tuple(grads))
+                    if new is not None:
+                        grads = list(new)
+                if isinstance(node, AccumulateGrad):
+                    node.apply(grads[0])
+                else:
+                    if node._materialize:
+                        grads = [g if g is not None else _zeros(m) for g, m in zip(grads, node._output_meta)]
+                    result = _validate(node, node.apply(*grads))
+                    for hook in node._hooks:
+                        hook(tuple(result), tuple(grads))
+                if trace is not None:
+                    trace(node, grads, result)
+            if not retain_graph and not isinstance(node, AccumulateGrad):
+                node._release()
+            for k, (child, nr) in enumerate(node.next_functions):
+                if child is None:
+                    continue
+                g = result[k] if k < len(result) else None
+                if g is not None:
+                    buf = buffers.setdefault(child, [None] * child._n_outputs)
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g  # fan-in: gradients add up
+                else:
+                    buffers.setdefault(child, [None] * child._n_outputs)
+                deps[child] -= 1
+                if deps[child] == 0:
+                    heapq.heappush(ready, _key(child))
+    finally:
+        grad_mode._state["enabled"] = prev_mode
+    return captured
+
+
+def _key(node):
+    # Leaves' AccumulateGrad first, then the most recently created node (PyTorch's order).
+    return (-node._priority, -node._sequence_nr, node)
+
+
+def _zeros(meta):
+    from ..tensor import Tensor
+    import numpy as np
+    shape, dtype = meta
+    return Tensor._wrap(np.zeros(shape, dtype.np))

@@ -1,0 +1,302 @@
+"""The one mechanism behind every differentiable operation: ``Function``.
+
+A ``Function`` subclass pairs a ``forward`` (compute the result, save what the
+derivative needs) with a ``backward`` (turn the gradient of the output into
+gradients of the inputs). ``Function.apply`` runs ``forward`` and, when any input
+requires grad, links the result into the graph through a *node*: the object you
+see as ``result.grad_fn``. As in PyTorch, that node is also the ``ctx`` that
+``forward`` and ``backward`` receive, and its ``next_functions`` point at the
+nodes of the inputs. The engine (``engine.py``) and the drawings (``viz``) walk
+exactly these nodes.
+
+Every built-in op in ``tutorgrad/ops.py`` is written this way, so reading one
+is reading how PyTorch works::
+
+    class Square(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+        @staticmethod
+        def backward(ctx, grad):        # d(x^2)/dx = 2x
+            x, = ctx.saved_tensors
+            return grad * 2 * x
+
+    y = Square.apply(x)                 # y.grad_fn is a <SquareBackward> node
+"""
+import itertools
+import warnings
+
+import numpy as np
+
+from . import grad_mode
+
+_sequence = itertools.count()
+
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call .backward() "
+    "or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second "
+    "time or if you need to access saved tensors after calling backward.")
+
+
+class _Handle:
+    """Returned by ``register_hook``: call ``remove()`` to take the hook off again."""
+
+    def __init__(self, hooks, fn):
+        self._hooks, self._fn = hooks, fn
+
+    def remove(self):
+        if self._fn in self._hooks:
+            self._hooks.remove(self._fn)
+
+
+class Node:
+    """A node of the backward graph (``tensor.grad_fn``).
+
+    ``next_functions`` holds one ``(node, output_nr)`` pair per forward input:
+    where the gradient of that input goes next (``(None, 0)`` for inputs that need
+    no gradient).
+    """
+
+    _n_outputs = 1
+    _priority = 0
+
+    def __init__(self):
+        self.next_functions = ()
+        self._input_meta = ()      # (shape, dtype) of each forward input, None for non-tensors
+        self._pre_hooks = None     # {output_nr: [tensor hooks]} from register_hook / retain_grad
+        self._hooks = []           # node hooks: fn(grad_inputs, grad_outputs)
+        self._prehooks = []        # node pre-hooks: fn(grad_outputs)
+        self._sequence_nr = next(_sequence)
+
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{self.name()} object>"
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after this node's backward."""
+        self._hooks.append(fn)
+        return _Handle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` runs before this node's backward; may return new grads."""
+        self._prehooks.append(fn)
+        return _Handle(self._prehooks, fn)
+
+    def _tensor_hooks(self, output_nr):
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        return self._pre_hooks.setdefault(output_nr, [])
+
+    def __call__(self, *grads):
+        return self.apply(*grads)
+
+
+class AccumulateGrad(Node):
+    """The node at a leaf tensor: adds the incoming gradient to ``leaf.grad``."""
+
+    def __init__(self, variable):
+        super().__init__()
+        self.variable = variable
+
+    _priority = 1  # run as soon as ready, as PyTorch does
+    def apply(self, grad):
+        v = self.variable
+        if grad_mode.is_grad_enabled():  # create_graph=True: keep the graph of the gradient
+            v._grad = grad if v._grad is None else v._grad + grad
+        elif v._grad is None:
+            v._grad = grad.detach().clone()  # a copy: the same tensor may flow to several leaves
+        elif v._grad.requires_grad:
+            v._grad = v._grad.detach() + grad.detach()
+        else:
+            np.add(v._grad._data, grad._data, out=v._grad._data, casting="unsafe")  # in place, like PyTorch
+            v._grad._vc.bump()
+        return ()
+
+
+class FunctionCtx:
+    """What ``forward`` and ``backward`` can use on ``ctx`` (mixed into every node)."""
+
+    _saved = ()
+    _freed = False
+    _materialize = True
+    _dirty = ()
+    _non_diff = ()
+
+    def save_for_backward(self, *tensors):
+        """Keep ``tensors`` for ``backward``; they come back as ``ctx.saved_tensors``.
+
+        Their versions are remembered: changing one in place before ``backward``
+        is an error (the gradient would silently be wrong).
+        """
+        self._saved = tuple((t, t._vc.value) if t is not None else (None, 0) for t in tensors)
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            raise RuntimeError(_FREED_MESSAGE)
+        for i, (t, version) in enumerate(self._saved):
+            if t is not None and t._vc.value != version:
+                from ..tensor import _legacy_type_name
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: [{_legacy_type_name(t)} [{', '.join(map(str, t.shape))}]], which is output "
+                    f"{i} of {self.name()}, is at version {t._vc.value}; expected version {version} "
+                    "instead. Hint: the tensor was changed in place (e.g. `x += 1` or `x.add_(1)`) after it "
+                    "was used; write `x = x + 1` instead, or `.clone()` it before changing it.")
+        return tuple(t for t, _ in self._saved)
+
+    def mark_dirty(self, *tensors):
+        """Declare inputs that ``forward`` modified in place (and returns)."""
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        """Declare outputs that have no gradient (e.g. indices); they won't require grad."""
+        self._non_diff = tensors
+
+    def set_materialize_grads(self, value):
+        """With False, ``backward`` gets ``None`` instead of zeros for unused outputs."""
+        self._materialize = bool(value)
+
+
+class BackwardNode(FunctionCtx, Node):
+    """The node (and ``ctx``) of one call to a ``Function``."""
+
+    _forward_cls = None
+
+    def apply(self, *grads):
+        return self._forward_cls.backward(self, *grads)
+
+    def _release(self):
+        if self._saved:
+            self._saved = ()
+            self._freed = True
+
+
+def _identical(t, seq):
+    return any(t is s for s in seq)
+
+
+class Function:
+    """Base class for operations with a hand-written derivative.
+
+    Write ``forward(ctx, *inputs)`` and ``backward(ctx, *grad_outputs)`` as
+    static methods, then call ``YourFunction.apply(*inputs)``. ``backward``
+    returns one gradient per input of ``forward`` (``None`` for inputs that are
+    not tensors or need no gradient). It may return a gradient of a broadcast
+    shape: the engine sums it down to the input's shape, as PyTorch does.
+    """
+
+    _builtin = False   # built-in ops are named like PyTorch's: "MulBackward0"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward{'0' if cls._builtin else ''}"
+        cls._backward_cls = type(name, (BackwardNode,), {"_forward_cls": cls, "__module__": cls.__module__,
+                                                          "__doc__": cls.__doc__})
+
+    def __init__(self, *args, **kwargs):
+        warnings.warn(
+            f"{self.__class__} should not be instantiated. Methods on autograd functions are all static, "
+            "so you should invoke them on the class itself. Instantiating an autograd function will raise "
+            "an error in a future version of PyTorch.", DeprecationWarning, stacklevel=2)
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(
+            "Legacy autograd function with non-static forward method is deprecated. Please use new-style "
+            "autograd function with static forward method: call YourFunction.apply(...) instead.")
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        return _NO_SETUP
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from ..tensor import Tensor  # (import cycle: tensors are made of Functions)
+
+        ctx = cls._backward_cls()
+        needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        ctx.needs_input_grad = needs
+        record = grad_mode._state["enabled"] and True in needs
+
+        state = grad_mode._state
+        prev, state["enabled"] = state["enabled"], False  # forward itself is never recorded
+        try:
+            if cls.setup_context is Function.setup_context:
+                out = cls.forward(ctx, *args, **kwargs)
+            else:  # the PyTorch 2 style: forward(*args), then setup_context(ctx, inputs, output)
+                out = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, out)
+        finally:
+            state["enabled"] = prev
+
+        single = not isinstance(out, tuple)
+        outs = [out] if single else list(out)
+        for i, o in enumerate(outs):
+            if isinstance(o, (np.ndarray, np.generic)):
+                outs[i] = o = Tensor._wrap(o)
+            if not record or not isinstance(o, Tensor):
+                continue
+            if not (o.dtype.is_floating_point or o.dtype.is_complex) or _identical(o, ctx._non_diff):
+                continue
+            if _identical(o, ctx._dirty):
+                o._check_inplace_allowed()
+            elif _identical(o, args) or o._requires_grad or o._grad_fn is not None:
+                outs[i] = o = o._alias()  # don't rewrite a tensor the caller still holds
+            o._grad_fn, o._output_nr, o._requires_grad = ctx, i, True
+
+        if record:
+            ctx.next_functions = tuple(a._edge() if n else (None, 0) for a, n in zip(args, needs))
+            ctx._input_meta = tuple((a.shape, a.dtype) if isinstance(a, Tensor) else None for a in args)
+            ctx._output_meta = tuple((o.shape, o.dtype) if isinstance(o, Tensor) else None for o in outs)
+            ctx._n_outputs = len(outs)
+        else:
+            ctx._saved = ()  # nothing will call backward: let saved tensors go now
+        return outs[0] if single else tuple(outs)
+
+
+_NO_SETUP = object()
+
+
+def once_differentiable(fn):
+    """Decorate a ``backward`` that is not itself differentiable (double backward raises)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *grads):
+        with grad_mode.no_grad():
+            result = fn(ctx, *grads)
+        if grad_mode.is_grad_enabled() and any(g is not None and g.requires_grad for g in grads):
+            from ..tensor import Tensor
+            results = result if isinstance(result, tuple) else (result,)
+            results = tuple(_OnceDifferentiable.apply(r, *grads) if isinstance(r, Tensor) else r for r in results)
+            return results if isinstance(result, tuple) else results[0]
+        return result
+    return wrapper
+
+
+class _OnceDifferentiable(Function):
+    node_name = "BackwardBackward"  # ''bad'' node: differentiating through it is an error
+
+    @staticmethod
+    def forward(ctx, result, *grads):
+        return result.clone()
+
+    @staticmethod
+    def backward(ctx, *g):
+        raise RuntimeError("trying to differentiate twice a function that was marked with "
+                           "@once_differentiable")

@@ -1,0 +1,141 @@
+"""Check analytical gradients against finite differences, as ``torch.autograd.gradcheck`` does.
+
+For every input ``x`` that requires grad and every output ``y``:
+
+* numerical Jacobian, column ``j``: ``(f(x + eps e_j) - f(x - eps e_j)) / (2 eps)``;
+* analytical Jacobian, row ``i``: ``autograd.grad(y.flatten()[i], x)``.
+
+They must agree within ``atol + rtol * |numerical|``. A failure names the output,
+the input, the element and both numbers. Use float64 inputs: float32 round-off
+is larger than the default tolerances.
+"""
+import warnings
+
+import numpy as np
+
+from . import grad_mode
+
+
+class GradcheckError(RuntimeError):
+    """Raised when gradcheck finds analytical and numerical gradients that differ."""
+
+
+def _as_tuple(x):
+    return x if isinstance(x, tuple) else tuple(x) if isinstance(x, list) else (x,)
+
+
+def _outputs(func, inputs):
+    from ..tensor import Tensor
+    out = _as_tuple(func(*inputs))
+    return tuple(o for o in out if isinstance(o, Tensor))
+
+
+def _numerical(func, inputs, k, eps):
+    """Jacobian of every output w.r.t. ``inputs[k]`` by central differences, shape (numel_out, numel_in)."""
+    x = inputs[k]
+    if not x._data.flags.c_contiguous:
+        x._data = np.ascontiguousarray(x._data)
+    flat = x._data.reshape(-1)  # a view: we perturb the input in place and put it back
+    cols = []
+    with grad_mode.no_grad():
+        for j in range(flat.size):
+            orig = flat[j]
+            flat[j] = orig + eps
+            plus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(func, inputs)]
+            flat[j] = orig - eps
+            minus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(func, inputs)]
+            flat[j] = orig
+            cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+    n_out = len(_outputs(func, inputs))
+    return [np.stack([c[i] for c in cols], axis=1) if cols else np.zeros((0, 0)) for i in range(n_out)]
+
+
+def _analytical(outputs, inputs, k):
+    from . import grad as autograd_grad
+    from ..tensor import Tensor
+    jac = []
+    for y in outputs:
+        rows = np.zeros((y.numel(), inputs[k].numel()))
+        if y.requires_grad:
+            for i in range(y.numel()):
+                g = np.zeros(y.numel(), y._data.dtype)
+                g[i] = 1
+                d, = autograd_grad(y, inputs[k], Tensor._wrap(g.reshape(y.shape)), retain_graph=True,
+                                   allow_unused=True)
+                if d is not None:
+                    rows[i] = d._data.reshape(-1)
+        jac.append(rows)
+    return jac
+
+
+def gradcheck(func, inputs, *, eps=1e-06, atol=1e-05, rtol=0.001, raise_exception=True, nondet_tol=0.0,
+              check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
+              check_batched_forward_grad=False, check_forward_ad=False, check_backward_ad=True,
+              fast_mode=False, masked=None):
+    """True if ``func``'s gradients w.r.t. ``inputs`` match finite differences.
+
+    >>> x = tutorgrad.randn(3, dtype=tutorgrad.float64, requires_grad=True)
+    >>> tutorgrad.autograd.gradcheck(lambda t: (t * t).sum(), (x,))
+    True
+    """
+    from ..tensor import Tensor
+    inputs = _as_tuple(inputs)
+    diff = [k for k, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    for k in diff:
+        if inputs[k].dtype.name != "float64":
+            warnings.warn(f"Input #{k} requires gradient and is not a double precision floating point or complex. "
+                          "This check will likely fail if all the inputs are not of double precision floating "
+                          "point or complex.", UserWarning, stacklevel=2)
+    if not diff:
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of the them "
+                         "have requires_grad=True.")
+    with grad_mode.enable_grad():
+        outputs = _outputs(func, inputs)
+    for k in diff:
+        numerical = _numerical(func, inputs, k, eps)
+        analytical = _analytical(outputs, inputs, k)
+        for o, (num, ana) in enumerate(zip(numerical, analytical)):
+            bad = ~np.isclose(ana, num, rtol=rtol, atol=atol, equal_nan=True)
+            if bad.any():
+                i, j = np.unravel_index(np.argmax(np.abs(ana - num) * bad), bad.shape)
+                shape_in = inputs[k].shape
+                elem = tuple(int(v) for v in np.unravel_index(j, shape_in)) if shape_in else ()
+                msg = (f"Jacobian mismatch for output {o} with respect to input {k},\n"
+                       f"numerical:{Tensor._wrap(num)}\nanalytical:{Tensor._wrap(ana)}\n\n"
+                       f"The largest difference is at output element {i} and input element {elem}: "
+                       f"numerical {num[i, j]:.6g} vs analytical {ana[i, j]:.6g}. "
+                       "Check the backward of the op that produces this output.")
+                if raise_exception:
+                    raise GradcheckError(msg)
+                return False
+    return True
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-06, atol=1e-05, rtol=0.001, gen_non_contig_grad_outputs=False,
+                  raise_exception=True, nondet_tol=0.0, check_undefined_grad=True, check_grad_dtypes=False,
+                  check_batched_grad=False, check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False,
+                  masked=False):
+    """Check second derivatives: gradcheck applied to the function ``inputs -> grad(func(inputs))``."""
+    from ..tensor import Tensor
+    from . import grad as autograd_grad
+    inputs = _as_tuple(inputs)
+    with grad_mode.enable_grad():
+        outputs = _outputs(func, inputs)
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        grad_outputs = tuple(Tensor._wrap(rng.standard_normal(o.shape).astype(o._data.dtype), requires_grad=True)
+                             for o in outputs)
+    grad_outputs = _as_tuple(grad_outputs)
+    n = len(inputs)
+    diff = [k for k, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+
+    def first_derivative(*args):
+        ins, gos = args[:n], args[n:]
+        outs = _outputs(func, ins)
+        grads = autograd_grad([o for o in outs if o.requires_grad], [ins[k] for k in diff],
+                              [g for g, o in zip(gos, outs) if o.requires_grad], create_graph=True,
+                              allow_unused=True, materialize_grads=True)
+        return grads
+
+    return gradcheck(first_derivative, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)

@@ -1,0 +1,441 @@
+"""Creating tensors: from data (``tensor``, ``from_numpy``), filled (``zeros``, ``full``, ``arange``),
+random (``rand``, ``randn``, ...), and joining (``cat``, ``stack``, ``where``).
+
+NumPy interop follows PyTorch's memory rules: ``tensor(x)`` always copies,
+``from_numpy(a)`` and ``as_tensor(a)`` share memory with the ndarray.
+"""
+import numbers
+
+import numpy as np
+
+from . import _dtypes as D
+from . import _random
+from . import ops
+from .tensor import Tensor, _normalize_size, _operand, device as _device
+
+
+def _check_device(device):
+    if device is not None:
+        _device(device)
+
+
+def _leaf(arr, requires_grad):
+    t = Tensor._wrap(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _nested_shape_error(data):
+    """Find the first ragged level of a nested list and explain it as PyTorch does."""
+    level = [data]
+    dim = 0
+    while level:
+        lengths = [len(x) if isinstance(x, (list, tuple)) else None for x in level]
+        if all(n is None for n in lengths):
+            return None
+        if any(n is None for n in lengths) or len(set(lengths)) > 1:
+            first = next(n for n in lengths if n is not None)
+            bad = next(n for n in lengths if n != first)
+            return ValueError(f"expected sequence of length {first} at dim {dim} (got {bad})")
+        level = [y for x in level for y in x]
+        dim += 1
+    return None
+
+
+def _scalar_dtype(data):
+    """The dtype PyTorch infers for nested Python data (float -> default float32, int -> int64)."""
+    stack, kinds = [data], set()
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+        elif isinstance(x, Tensor):
+            kinds.add(x.dtype)
+        elif isinstance(x, np.generic):
+            kinds.add(D.from_numpy_dtype(x.dtype))
+        elif isinstance(x, bool):
+            kinds.add(D.bool_)
+        elif isinstance(x, numbers.Integral):
+            kinds.add(D.int64)
+        elif isinstance(x, numbers.Real):
+            kinds.add(D.get_default_dtype())
+        elif isinstance(x, numbers.Complex):
+            kinds.add(D.default_complex())
+        else:
+            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+    out = None
+    for k in kinds:
+        out = k if out is None else D.promote_types(out, k)
+    return out or D.get_default_dtype()
+
+
+def _to_array(data, dtype=None):
+    """A fresh ndarray holding ``data`` (nested lists, numbers, ndarrays, tensors)."""
+    if isinstance(data, Tensor):
+        arr = data._data
+        return arr.astype(dtype.np if dtype else arr.dtype, copy=True)
+    if isinstance(data, np.ndarray):
+        D.from_numpy_dtype(data.dtype)
+        return np.array(data, dtype=dtype.np if dtype else data.dtype, copy=True)
+    if isinstance(data, (str, bytes)) or data is None:
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if isinstance(data, (list, tuple)):
+        err = _nested_shape_error(data)
+        if err is not None:
+            raise err
+    inferred = _scalar_dtype(data)
+    target = dtype or inferred
+    if isinstance(data, (list, tuple)):
+        data = _untensor(data)
+    try:
+        return np.array(data, dtype=target.np)
+    except OverflowError:
+        raise RuntimeError(f"value cannot be converted to type {target.name} without overflow") from None
+
+
+def _untensor(data):
+    """Replace tensors inside nested lists by their arrays (so NumPy can read them)."""
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_untensor(x) for x in data]
+    return data
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """A new tensor holding a **copy** of ``data`` (a number, nested list, ndarray or tensor).
+
+    >>> tutorgrad.tensor([1, 2, 3])
+    tensor([1, 2, 3])
+    >>> tutorgrad.tensor([[1., 2.]], requires_grad=True)
+    tensor([[1., 2.]], requires_grad=True)
+    """
+    _check_device(device)
+    if isinstance(data, Tensor):
+        import warnings
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() or "
+                      "sourceTensor.clone().detach().requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
+    return _leaf(_to_array(data, D.to_dtype(dtype) if dtype is not None else None), requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like ``tensor`` but shares memory with an ndarray (or tensor) when no conversion is needed."""
+    _check_device(device)
+    if isinstance(data, Tensor):
+        return data if dtype is None or D.to_dtype(dtype) is data.dtype else data.to(dtype)
+    if isinstance(data, np.ndarray):
+        t = from_numpy(data)
+        return t if dtype is None or D.to_dtype(dtype) is t.dtype else t.to(dtype)
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(ndarray):
+    """A tensor that **shares memory** with ``ndarray``: changing one changes the other.
+
+    >>> a = np.zeros(2); t = tutorgrad.from_numpy(a); a[0] = 5; t
+    tensor([5., 0.], dtype=tutorgrad.float64)
+    """
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    D.from_numpy_dtype(ndarray.dtype)
+    return Tensor._wrap(ndarray)
+
+
+def _factory(size, dtype, fn_name):
+    size = _normalize_size(size, fn_name)
+    if any(s < 0 for s in size):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: {list(size)}")
+    return size, D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+    _check_device(device)
+    size, dt = _factory(size, dtype, "zeros")
+    return _leaf(np.zeros(size, dt.np), requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
+    """A tensor of ones: ``ones(2, 3)``."""
+    _check_device(device)
+    size, dt = _factory(size, dtype, "ones")
+    return _leaf(np.ones(size, dt.np), requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None):
+    """An 'uninitialised' tensor (tutorgrad fills it with zeros, so results are reproducible)."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    """A tensor of ``size`` filled with ``fill_value`` (its dtype inferred from the value)."""
+    _check_device(device)
+    size = _normalize_size((size,) if not isinstance(size, (tuple, list)) else (tuple(size),), "full")
+    dt = D.to_dtype(dtype) if dtype is not None else _scalar_dtype(fill_value)
+    return _leaf(np.full(size, fill_value, dt.np), requires_grad)
+
+
+def _like(t, dtype):
+    return t.shape, D.to_dtype(dtype) if dtype is not None else t.dtype
+
+
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    shape, dt = _like(input, dtype)
+    return _leaf(np.zeros(shape, dt.np), requires_grad)
+
+
+def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    shape, dt = _like(input, dtype)
+    return _leaf(np.ones(shape, dt.np), requires_grad)
+
+
+def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    shape, dt = _like(input, dtype)
+    return _leaf(np.full(shape, fill_value, dt.np), requires_grad)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    """``[start, start+step, ...)`` up to ``end`` (integers give int64, otherwise float32)."""
+    _check_device(device)
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = vals
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        integral = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in vals)
+        dt = D.int64 if integral else D.get_default_dtype()
+    else:
+        dt = D.to_dtype(dtype)
+    n = int(np.ceil((end - start) / step))
+    if dt.is_floating_point:  # PyTorch computes start + i * step in double, then rounds
+        arr = (start + np.arange(n, dtype=np.float64) * step).astype(dt.np)
+    else:
+        arr = np.arange(start, start + n * step, step)[:n].astype(dt.np) if n > 0 else np.zeros(0, dt.np)
+    return _leaf(arr, requires_grad)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    _check_device(device)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    if steps == 1:
+        return _leaf(np.full(1, start, dt.np), requires_grad)
+    work = dt.np if dt.is_floating_point else np.float64
+    # PyTorch's kernel: the first half counts up from start, the second half down from end.
+    step = (work.type(end) - work.type(start)) / work.type(steps - 1) if steps > 1 else work.type(0)
+    i = np.arange(steps)
+    half = steps // 2
+    arr = np.where(i < half, work.type(start) + step * i.astype(work),
+                   work.type(end) - step * (steps - 1 - i).astype(work)).astype(dt.np)
+    return _leaf(arr, requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, requires_grad=False):
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    return _leaf(np.power(base, linspace(start, end, steps, dtype=D.float64)._data).astype(dt.np), requires_grad)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+    """The identity matrix (``n`` x ``m``)."""
+    _check_device(device)
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    return _leaf(np.eye(n, n if m is None else m, dtype=dt.np), requires_grad)
+
+
+# ---------------------------------------------------------------------------- random sampling
+def manual_seed(seed):
+    """Seed the random number generator: the same seed gives the same numbers as PyTorch's CPU generator."""
+    return _random.manual_seed(int(seed))
+
+
+def seed():
+    return _random.default_generator.seed()
+
+
+def initial_seed():
+    return _random.default_generator.initial_seed()
+
+
+def get_rng_state():
+    return Tensor._wrap(_random.default_generator.get_state())
+
+
+def set_rng_state(state):
+    _random.default_generator.set_state(state._data if isinstance(state, Tensor) else state)
+
+
+def _random_dtype(dtype, floating=True):
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    if floating and not dt.is_floating_point:
+        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dt._legacy}'")
+    return dt
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Uniform samples from [0, 1)."""
+    _check_device(device)
+    size = _normalize_size(size, "rand")
+    dt = _random_dtype(dtype)
+    return _leaf(_random.rand(size, dt.np, generator), requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Samples from the standard normal distribution N(0, 1)."""
+    _check_device(device)
+    size = _normalize_size(size, "randn")
+    dt = _random_dtype(dtype)
+    return _leaf(_random.randn(size, dt.np, generator), requires_grad)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """Random integers from [low, high): ``randint(10, (3,))`` or ``randint(0, 10, (3,))``."""
+    _check_device(device)
+    if size is None:  # randint(high, size)
+        low, high, size = 0, low, high
+    if high is None or size is None:
+        raise TypeError("randint() missing required arguments: use randint(high, size) or randint(low, high, size)")
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    size = _normalize_size((tuple(size),), "randint")
+    dt = D.to_dtype(dtype) if dtype is not None else D.int64
+    return _leaf(_random.randint(low, high, size, dt.np, generator), requires_grad)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """A random permutation of ``0 .. n-1``."""
+    dt = D.to_dtype(dtype) if dtype is not None else D.int64
+    return _leaf(_random.randperm(n, dt.np, generator), requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False):
+    """Samples from N(mean, std^2): ``normal(0., 1., size=(3,))`` or with tensor ``mean``/``std``."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        m = mean._data if isinstance(mean, Tensor) else mean
+        s = std._data if isinstance(std, Tensor) else std
+        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        dt = (mean if isinstance(mean, Tensor) else std).dtype
+        return _leaf(_random.normal(m, s, shape, dt.np, generator), requires_grad)
+    if size is None:
+        raise TypeError("normal() received an invalid combination of arguments: with float mean and std, give "
+                        "size=(...)")
+    size = _normalize_size((tuple(size),), "normal")
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    return _leaf(_random.normal(mean, std, size, _random_dtype(dtype).np, generator), requires_grad)
+
+
+def rand_like(input, *, dtype=None, requires_grad=False):
+    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, requires_grad=False):
+    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def bernoulli(input, p=None, *, generator=None):
+    probs = input._data if p is None else np.full(input.shape, p)
+    return Tensor._wrap(_random.bernoulli(probs, input.shape, input.dtype.np, generator))
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    rng = np.random.default_rng(int(_random.randint(0, 2 ** 31 - 1, (1,), np.int64, generator)[0]))
+    p = input._data / input._data.sum(-1, keepdims=True)
+    if p.ndim == 1:
+        return Tensor._wrap(rng.choice(p.shape[0], num_samples, replace=replacement, p=p).astype(np.int64))
+    return Tensor._wrap(np.stack([rng.choice(p.shape[1], num_samples, replace=replacement, p=r) for r in p]
+                                 ).astype(np.int64))
+
+
+# ---------------------------------------------------------------------------- joining and choosing
+def _tensor_list(tensors, fn):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{fn}(): argument 'tensors' must be a tuple or list of Tensors, not "
+                        f"{type(tensors).__name__}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{fn}(): expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+    return tuple(tensors)
+
+
+def cat(tensors, dim=0, *, out=None):
+    """Join tensors along an existing dimension: ``cat([a, b], dim=0)``."""
+    tensors = _tensor_list(tensors, "cat")
+    ref = next((t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)), tensors[0] if tensors else None)
+    if ref is not None and ref.ndim == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = ops.wrap_dim(dim, ref.ndim) if ref is not None else 0
+    return ops.Cat.apply(*tensors, dim=d)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0, *, out=None):
+    """Join tensors along a new dimension: ``stack([a, b])`` has shape ``(2, *a.shape)``."""
+    tensors = _tensor_list(tensors, "stack")
+    d = ops.wrap_dim(dim, (tensors[0].ndim if tensors else 0) + 1)
+    return ops.Stack.apply(*tensors, dim=d)
+
+
+def hstack(tensors):
+    return cat(tensors, 1 if tensors[0].ndim > 1 else 0)
+
+
+def vstack(tensors):
+    return cat([t.reshape(1, -1) if t.ndim == 1 else t for t in tensors], 0)
+
+
+def where(condition, input=None, other=None):
+    """``input`` where ``condition`` holds, else ``other`` (numbers are fine for either)."""
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    if not isinstance(condition, Tensor) or condition.dtype is not D.bool_:
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{getattr(condition, 'dtype', type(condition).__name__)}")
+    x, y = _operand(input), _operand(other)
+    shape = ops.broadcast_shapes(condition.shape, x.shape, y.shape)
+    cond = np.broadcast_to(condition._data, shape)
+    return ops.Where.apply(x, y, cond=cond)
+
+
+def broadcast_tensors(*tensors):
+    shape = ops.broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(t.expand(shape) for t in tensors)
+
+
+def broadcast_shapes(*shapes):
+    from .tensor import Size
+    return Size(ops.broadcast_shapes(*shapes))
+
+
+def meshgrid(*tensors, indexing="ij"):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    shape = tuple(t.numel() for t in tensors)
+    if indexing == "xy" and len(tensors) >= 2:
+        shape = (shape[1], shape[0]) + shape[2:]
+    out = []
+    for i, t in enumerate(tensors):
+        pos = i if indexing == "ij" or len(tensors) < 2 else {0: 1, 1: 0}.get(i, i)
+        view = [1] * len(shape)
+        view[pos] = t.numel()
+        out.append(t.reshape(view).expand(shape))
+    return tuple(out)

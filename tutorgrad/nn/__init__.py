@@ -1,0 +1,2 @@
+"""Neural-network building blocks (``tutorgrad.nn``), PyTorch-compatible."""
+from .parameter import Parameter  # noqa: F401

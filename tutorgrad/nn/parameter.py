@@ -1,0 +1,29 @@
+"""``Parameter``: a leaf tensor that a ``Module`` registers as learnable."""
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A tensor that is a model's learnable weight (``requires_grad=True`` by default).
+
+    >>> w = tutorgrad.nn.Parameter(tutorgrad.zeros(3))
+    >>> w
+    Parameter containing:
+    tensor([0., 0., 0.], requires_grad=True)
+    """
+
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:
+            from ..creation import empty
+            data = empty(0)
+        self._init(data.detach()._data, False)
+        self._vc = data._vc
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __deepcopy__(self, memo):
+        p = Parameter(Tensor._wrap(self._data.copy()), self._requires_grad)
+        memo[id(self)] = p
+        return p

@@ -1,0 +1,1 @@
+"""Optimizers (``tutorgrad.optim``): update parameters from their gradients."""

@@ -1,0 +1,1349 @@
+"""``Tensor``: a NumPy array that remembers the graph of operations that made it.
+
+The data lives in ``self._data`` (an ``np.ndarray``); ``grad_fn`` points at the
+node of the operation that produced the tensor (``None`` for leaves); ``grad``
+receives the gradient after ``backward()``. Every math method here is a thin
+call into a ``Function`` from ``ops.py``, where forward and backward sit side
+by side.
+"""
+import numbers
+import warnings
+
+import numpy as np
+
+from . import _dtypes as D
+from . import ops
+from .autograd import grad_mode
+from .autograd.function import AccumulateGrad, _Handle
+
+
+class _Version:
+    """How often a tensor's memory was changed in place; shared by its views."""
+    __slots__ = ("value",)
+
+    def __init__(self):
+        self.value = 0
+
+    def bump(self):
+        self.value += 1
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as ``tutorgrad.Size([2, 3])``."""
+
+    def __repr__(self):
+        return f"tutorgrad.Size([{', '.join(map(str, self))}])"
+
+    __str__ = __repr__
+
+    def numel(self):
+        return int(np.prod(self, dtype=np.int64))
+
+    def __getitem__(self, key):
+        out = tuple.__getitem__(self, key)
+        return Size(out) if isinstance(key, slice) else out
+
+
+class device:
+    """Where a tensor lives. tutorgrad only has the CPU."""
+
+    def __init__(self, type="cpu", index=None):
+        if isinstance(type, device):
+            type = type.type
+        type = str(type).split(":")[0]
+        if type != "cpu":
+            _no_cuda(type)
+        self.type, self.index = type, None
+
+    def __repr__(self):
+        return "device(type='cpu')"
+
+    def __str__(self):
+        return "cpu"
+
+    def __eq__(self, other):
+        return str(other) == "cpu" if isinstance(other, (str, device)) else NotImplemented
+
+    def __hash__(self):
+        return hash("cpu")
+
+
+CPU = device("cpu")
+
+
+def _no_cuda(name):
+    raise AssertionError(
+        f"Torch not compiled with CUDA enabled: tutorgrad runs on the CPU only, so device '{name}' is not "
+        "available. Leave out .to('cuda') / .cuda(), or use device='cpu'.")
+
+
+def _legacy_type_name(t):
+    return f"tutorgrad.{t.dtype._legacy}Tensor"
+
+
+def _normalize_size(size, fn="size"):
+    """Accept f(2, 3), f((2, 3)), f([2, 3]) and f(Size) like PyTorch."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    out = []
+    for s in size:
+        if isinstance(s, Tensor) and s.numel() == 1 and not s.dtype.is_floating_point:
+            s = s.item()
+        if not isinstance(s, (numbers.Integral, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"{fn}(): argument 'size' must be a tuple of ints, but found element of type "
+                            f"{type(s).__name__}")
+        out.append(int(s))
+    return tuple(out)
+
+
+def _wrap_scalar(x):
+    """A Python number as a 0-d tensor marked 'wrapped' (it then promotes like PyTorch's)."""
+    if isinstance(x, bool):
+        arr = np.array(x, np.bool_)
+    elif isinstance(x, numbers.Integral):
+        arr = np.array(x, np.int64)
+    elif isinstance(x, numbers.Real):
+        arr = np.array(x, np.float64)
+    elif isinstance(x, numbers.Complex):
+        arr = np.array(x, np.complex128)
+    else:
+        return None
+    t = Tensor._wrap(arr)
+    t._wrapped = True
+    return t
+
+
+def _operand(x):
+    """Turn the other operand of a binary op into a Tensor (None if unsupported)."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor._wrap(x)
+    if isinstance(x, np.generic):
+        return Tensor._wrap(np.asarray(x))
+    return _wrap_scalar(x)
+
+
+def _binary(fn, name, reflected=False):
+    def method(self, other):
+        o = _operand(other)
+        if o is None:
+            return NotImplemented
+        return fn.apply(o, self) if reflected else fn.apply(self, o)
+    method.__name__ = name
+    return method
+
+
+def _compare(ufunc, name):
+    def method(self, other):
+        o = _operand(other)
+        if o is None:
+            return NotImplemented if name in ("__eq__", "__ne__") else _bad_operand(name, other)
+        a, b = ops.promote(self, o)
+        return Tensor._wrap(ufunc(a, b))
+    method.__name__ = name
+    return method
+
+
+def _bad_operand(name, other):
+    raise TypeError(f"{name}(): expected a Tensor or a number as the other operand, got {type(other).__name__}")
+
+
+def _logical(ufunc, name, reflected=False):
+    def method(self, other):
+        o = _operand(other)
+        if o is None:
+            return NotImplemented
+        a, b = ops.promote(self, o)
+        if a.dtype.kind in "fc":
+            raise RuntimeError(f"\"{name.strip('_')}\" not implemented for '{self.dtype._legacy}': bitwise and "
+                               "logical operators need bool or integer tensors")
+        return Tensor._wrap(ufunc(b, a) if reflected else ufunc(a, b))
+    method.__name__ = name
+    return method
+
+
+class Tensor:
+    """A multi-dimensional array with autograd, like ``torch.Tensor``.
+
+    >>> x = tutorgrad.tensor([1., 2.], requires_grad=True)
+    >>> (x * x).sum().backward(); x.grad
+    tensor([2., 4.])
+    """
+
+    __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_vc", "_base", "_hooks",
+                 "_retains_grad", "_wrapped", "_acc", "__weakref__", "__dict__")
+    __array_priority__ = 1000
+
+    def __new__(cls, *args, **kwargs):
+        return object.__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        # The legacy constructor: Tensor([1, 2]) copies data as float32; Tensor(2, 3) is uninitialised.
+        if args and all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
+            arr = np.zeros(_normalize_size(args, "Tensor"), D.get_default_dtype().np)
+        elif len(args) == 1:
+            from .creation import _to_array
+            arr = _to_array(args[0], D.get_default_dtype())
+        else:
+            arr = np.zeros((0,), D.get_default_dtype().np)
+        Tensor._init(self, arr)
+
+    def _init(self, arr, requires_grad=False):
+        self._data = arr
+        self._requires_grad = requires_grad
+        self._grad = None
+        self._grad_fn = None
+        self._output_nr = 0
+        self._vc = _Version()
+        self._base = None
+        self._hooks = None
+        self._retains_grad = False
+        self._wrapped = False
+        self._acc = None
+
+    @classmethod
+    def _wrap(cls, arr, requires_grad=False):
+        """Make a tensor around ``arr`` without copying (internal)."""
+        if type(arr) is not np.ndarray:
+            arr = np.asarray(arr)
+        t = object.__new__(cls)
+        t._init(arr, requires_grad)
+        return t
+
+    def _alias(self):
+        """A new tensor object on the same memory (and version counter)."""
+        t = Tensor._wrap(self._data)
+        t._vc, t._base = self._vc, self._base if self._base is not None else self
+        return t
+
+    def _make_view_of(self, src):
+        """Mark ``self`` (an op's result) as a view of ``src`` when they share memory."""
+        if np.may_share_memory(self._data, src._data):
+            self._vc = src._vc
+            self._base = src._base if src._base is not None else src
+        return self
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def dtype(self):
+        return D._by_np[self._data.dtype]
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        """The shape (``tutorgrad.Size``), or the length of dimension ``dim``."""
+        if dim is None:
+            return self.shape
+        return self._data.shape[ops.wrap_dim(dim, self.ndim)]
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self):
+        return int(self._data.size)
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return self._data.nbytes
+
+    @property
+    def device(self):
+        return CPU
+
+    @property
+    def is_cuda(self):
+        return False
+
+    @property
+    def layout(self):
+        return "torch.strided"
+
+    def is_floating_point(self):
+        return self.dtype.is_floating_point
+
+    def is_complex(self):
+        return self.dtype.is_complex
+
+    def is_contiguous(self, memory_format=None):
+        return self._data.flags.c_contiguous
+
+    def stride(self, dim=None):
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[ops.wrap_dim(dim, self.ndim)]
+
+    def data_ptr(self):
+        return self._data.__array_interface__["data"][0]
+
+    @property
+    def _version(self):
+        return self._vc.value
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return _legacy_type_name(self)
+        return self.to(dtype)
+
+    # ------------------------------------------------------------------ autograd attributes
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad=True):
+        """Start (or stop) recording operations on this leaf tensor, in place."""
+        if self._grad_fn is not None:
+            if requires_grad:
+                return self
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use "
+                               "a computed variable in a subgraph that doesn't require differentiation use "
+                               "var_no_grad = var.detach().")
+        if requires_grad:
+            d = self.dtype
+            if d.is_complex:
+                raise NotImplementedError(
+                    "tutorgrad does not implement autograd for complex tensors (PyTorch does). Use real tensors "
+                    "for gradients, e.g. work with the real and imaginary parts as two float tensors.")
+            if not d.is_floating_point:
+                raise RuntimeError("only Tensors of floating point dtype can require gradients (this tensor is "
+                                   f"{d}); convert it first, e.g. x = x.float().requires_grad_()")
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def is_leaf(self):
+        return self._grad_fn is None
+
+    @property
+    def output_nr(self):
+        return self._output_nr
+
+    @property
+    def grad(self):
+        if self._grad_fn is not None and not self._retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
+                "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
+                "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf "
+                "Tensor by mistake, make sure you access the leaf Tensor instead. See "
+                "github.com/pytorch/pytorch/pull/30531 for more information.", UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: the tensor has shape "
+                                   f"{list(self.shape)} but the grad has shape {list(value.shape)}")
+            if value.dtype is not self.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    def _grad_accumulator(self):
+        acc = self._acc() if self._acc is not None else None
+        if acc is None:
+            import weakref
+            acc = AccumulateGrad(self)
+            self._acc = weakref.ref(acc)
+        return acc
+
+    def _edge(self):
+        """Where the gradient of this tensor goes: ``(node, output_nr)``."""
+        if self._grad_fn is not None:
+            return (self._grad_fn, self._output_nr)
+        return (self._grad_accumulator(), 0)
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor after ``backward()``."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is None or self._retains_grad:
+            return
+        import weakref
+        ref = weakref.ref(self)
+
+        def keep(grad):
+            t = ref()
+            if t is not None:
+                g = grad if grad_mode.is_grad_enabled() else grad.detach()
+                t._grad = g.clone() if t._grad is None else t._grad + g
+        self._grad_fn._tensor_hooks(self._output_nr).append(keep)
+        self._retains_grad = True
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it.
+
+        >>> h = x.register_hook(lambda g: g * 2)   # double the gradient flowing into x
+        >>> h.remove()
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is None:
+            hooks = self._grad_accumulator()._tensor_hooks(0)
+            self._hooks = self._grad_accumulator()  # keep the accumulator (and its hooks) alive
+        else:
+            hooks = self._grad_fn._tensor_hooks(self._output_nr)
+        hooks.insert(len(hooks) - (1 if self._retains_grad else 0), hook)  # before retain_grad, as PyTorch
+        return _Handle(hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute the gradient of this tensor w.r.t. the leaves; add it to their ``.grad``.
+
+        >>> x = tutorgrad.tensor(3., requires_grad=True)
+        >>> (x * x).backward(); x.grad          # d(x^2)/dx = 2x
+        tensor(6.)
+        """
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self):
+        """The same data, cut from the graph (shares memory, ``requires_grad=False``)."""
+        t = Tensor._wrap(self._data)
+        t._vc = self._vc
+        return t
+
+    def detach_(self):
+        if self._base is not None and self._grad_fn is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self._grad_fn, self._requires_grad = None, False
+        return self
+
+    @property
+    def data(self):
+        """The data as a tensor outside the graph; changes to it are not tracked (prefer ``detach()``)."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    # ------------------------------------------------------------------ conversion
+    def numpy(self, force=False):
+        """The data as an ndarray that shares memory with this tensor."""
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                               "instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy()
+        if dtype is not None:
+            arr = arr.astype(dtype, copy=False)
+        return arr.copy() if copy else arr
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        # ndarray (+ - * / ** @ comparisons) Tensor gives a Tensor, as in PyTorch; other NumPy
+        # functions see the tensor as an array.
+        op = _UFUNC_OPS.get(ufunc.__name__)
+        if method == "__call__" and op is not None and len(inputs) == 2 and not kwargs:
+            a, b = inputs
+            return getattr(a, op)(b) if isinstance(a, Tensor) else getattr(b, _REFLECTED.get(op, op))(a)
+        arrays = [x.numpy() if isinstance(x, Tensor) else x for x in inputs]
+        return getattr(ufunc, method)(*arrays, **kwargs)
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar; "
+                               "index it first (t[0]) or reduce it (t.sum())")
+        return self._data.reshape(()).item()
+
+    def __float__(self):
+        return float(self._scalar("float"))
+
+    def __int__(self):
+        return int(self._scalar("int"))
+
+    def __complex__(self):
+        return complex(self._scalar("complex"))
+
+    def __index__(self):
+        if self.dtype.is_floating_point or self.dtype.is_complex or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous (this one has "
+                               f"{self._data.size}); use .any() or .all()")
+        return bool(self._data.reshape(()))
+
+    def _scalar(self, kind):
+        if self._data.size != 1:
+            raise ValueError(f"only one element tensors can be converted to Python scalars (to {kind})")
+        return self._data.reshape(()).item()
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __hash__(self):
+        return id(self)
+
+    def __contains__(self, item):
+        return bool((self == item).any())
+
+    def __format__(self, spec):
+        if self.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return str(self)
+
+    def __repr__(self, *, tensor_contents=None):
+        from ._printing import format_tensor, default_hidden
+        suffixes = []
+        if self._grad_fn is not None:
+            suffixes.append(("grad_fn", f"<{self._grad_fn.name()}>"))
+        elif self._requires_grad:
+            suffixes.append(("requires_grad", "True"))
+        d = self.dtype
+        return format_tensor(self._data, dtype_name=d.name, show_dtype=not default_hidden(d.name),
+                             suffixes=suffixes)
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, proto):
+        raise TypeError("tutorgrad tensors are not picklable on purpose (pickle can run code when loading); "
+                        "use tutorgrad.save(obj, f) / tutorgrad.load(f)")
+
+    def __deepcopy__(self, memo):
+        t = Tensor._wrap(self._data.copy(), self._requires_grad and self._grad_fn is None)
+        if type(self) is not Tensor:
+            t = type(self)(t, self._requires_grad) if hasattr(type(self), "_from_tensor") else t
+        if self._grad is not None:
+            t._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = t
+        return t
+
+    def to(self, *args, **kwargs):
+        """Convert dtype (``t.to(tutorgrad.float64)``); ``'cpu'`` is accepted, other devices are not."""
+        dtype = kwargs.pop("dtype", None)
+        dev = kwargs.pop("device", None)
+        copy = kwargs.pop("copy", False)
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, (str, device)):
+                dev = a
+            elif a is not None:
+                dtype = a
+        if dev is not None:
+            device(dev)
+        if dtype is None or D.to_dtype(dtype) is self.dtype:
+            return self.clone() if copy else self
+        return ops.ToCopy.apply(self, dtype=D.to_dtype(dtype))
+
+    def cpu(self):
+        return self
+
+    def cuda(self, *args, **kwargs):
+        _no_cuda("cuda")
+
+    def float(self):
+        return self.to(D.float32)
+
+    def double(self):
+        return self.to(D.float64)
+
+    def half(self):
+        return self.to(D.float16)
+
+    def long(self):
+        return self.to(D.int64)
+
+    def int(self):
+        return self.to(D.int32)
+
+    def short(self):
+        return self.to(D.int16)
+
+    def byte(self):
+        return self.to(D.uint8)
+
+    def bool(self):
+        return self.to(D.bool_)
+
+    def cfloat(self):
+        return self.to(D.complex64)
+
+    def cdouble(self):
+        return self.to(D.complex128)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    # ------------------------------------------------------------------ arithmetic
+    __add__ = _binary(ops.Add, "__add__")
+    __radd__ = _binary(ops.Add, "__radd__", reflected=True)
+    __sub__ = _binary(ops.Sub, "__sub__")
+    __rsub__ = _binary(ops.Sub, "__rsub__", reflected=True)
+    __mul__ = _binary(ops.Mul, "__mul__")
+    __rmul__ = _binary(ops.Mul, "__rmul__", reflected=True)
+    __truediv__ = _binary(ops.Div, "__truediv__")
+    __rtruediv__ = _binary(ops.Div, "__rtruediv__", reflected=True)
+    __floordiv__ = _binary(ops.FloorDivide, "__floordiv__")
+    __rfloordiv__ = _binary(ops.FloorDivide, "__rfloordiv__", reflected=True)
+    __mod__ = _binary(ops.Remainder, "__mod__")
+    __rmod__ = _binary(ops.Remainder, "__rmod__", reflected=True)
+
+    def __pow__(self, other):
+        return self.pow(other)
+
+    def __rpow__(self, other):
+        o = _operand(other)
+        return NotImplemented if o is None else ops.RPow.apply(o, self)
+
+    def __matmul__(self, other):
+        if not isinstance(other, (Tensor, np.ndarray)):
+            return NotImplemented
+        return ops.matmul(self, _operand(other))
+
+    def __rmatmul__(self, other):
+        if not isinstance(other, np.ndarray):
+            return NotImplemented
+        return ops.matmul(_operand(other), self)
+
+    def __neg__(self):
+        return ops.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return ops.Abs.apply(self)
+
+    def __invert__(self):
+        if self.dtype.is_floating_point or self.dtype.is_complex:
+            raise TypeError(f"~ (bitwise_not) is only defined for bool and integer tensors, not {self.dtype}")
+        return Tensor._wrap(np.invert(self._data))
+
+    __eq__ = _compare(np.equal, "__eq__")
+    __ne__ = _compare(np.not_equal, "__ne__")
+    __lt__ = _compare(np.less, "__lt__")
+    __le__ = _compare(np.less_equal, "__le__")
+    __gt__ = _compare(np.greater, "__gt__")
+    __ge__ = _compare(np.greater_equal, "__ge__")
+    __and__ = _logical(np.bitwise_and, "__and__")
+    __rand__ = _logical(np.bitwise_and, "__rand__", reflected=True)
+    __or__ = _logical(np.bitwise_or, "__or__")
+    __ror__ = _logical(np.bitwise_or, "__ror__", reflected=True)
+    __xor__ = _logical(np.bitwise_xor, "__xor__")
+    __rxor__ = _logical(np.bitwise_xor, "__rxor__", reflected=True)
+
+    def eq(self, other):
+        return self == other
+
+    def ne(self, other):
+        return self != other
+
+    def lt(self, other):
+        return self < other
+
+    def le(self, other):
+        return self <= other
+
+    def gt(self, other):
+        return self > other
+
+    def ge(self, other):
+        return self >= other
+
+    def equal(self, other):
+        """True if both have the same shape and elements."""
+        return self.shape == other.shape and bool((self == other).all())
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return bool(np.allclose(self._data, _operand(other)._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return Tensor._wrap(np.isclose(self._data, _operand(other)._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def logical_not(self):
+        return Tensor._wrap(np.logical_not(self._data))
+
+    def logical_and(self, other):
+        return Tensor._wrap(np.logical_and(self._data, _operand(other)._data))
+
+    def logical_or(self, other):
+        return Tensor._wrap(np.logical_or(self._data, _operand(other)._data))
+
+    def logical_xor(self, other):
+        return Tensor._wrap(np.logical_xor(self._data, _operand(other)._data))
+
+    def isnan(self):
+        return Tensor._wrap(np.isnan(self._data))
+
+    def isinf(self):
+        return Tensor._wrap(np.isinf(self._data))
+
+    def isfinite(self):
+        return Tensor._wrap(np.isfinite(self._data))
+
+    def add(self, other, *, alpha=1):
+        o = _operand(other)
+        return ops.Add.apply(self, o) if alpha == 1 else ops.Add.apply(self, o * alpha)
+
+    def sub(self, other, *, alpha=1):
+        o = _operand(other)
+        return ops.Sub.apply(self, o) if alpha == 1 else ops.Sub.apply(self, o * alpha)
+
+    subtract = sub
+
+    def mul(self, other):
+        return self * other
+
+    multiply = mul
+
+    def div(self, other, *, rounding_mode=None):
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode == "floor":
+            return self // other
+        if rounding_mode == "trunc":
+            return ops.TruncDivide.apply(self, _operand(other))
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
+
+    divide = true_divide = div
+
+    def floor_divide(self, other):
+        return self // other
+
+    def remainder(self, other):
+        return self % other
+
+    fmod = remainder
+
+    def pow(self, exponent):
+        """``self ** exponent``.  d/dx x^n = n x^(n-1)."""
+        if isinstance(exponent, Tensor):
+            return ops.Pow.apply(self, exponent)
+        if isinstance(exponent, np.ndarray):
+            return ops.Pow.apply(self, _operand(exponent))
+        if not isinstance(exponent, numbers.Number):
+            raise TypeError(f"pow(): exponent must be a number or a Tensor, got {type(exponent).__name__}")
+        return ops.PowScalar.apply(self, exponent=exponent)
+
+    def square(self):
+        return self.pow(2)
+
+    def matmul(self, other):
+        return ops.matmul(self, other)
+
+    def mm(self, other):
+        if self.ndim != 2 or other.ndim != 2:
+            raise RuntimeError(f"mm(): both arguments must be matrices (2-D), got {self.ndim}-D and "
+                               f"{other.ndim}-D; use matmul or @ for other shapes")
+        return ops.matmul(self, other)
+
+    def bmm(self, other):
+        if self.ndim != 3 or other.ndim != 3:
+            raise RuntimeError(f"batch1 must be a 3D tensor (got {self.ndim}-D and {other.ndim}-D)")
+        return ops.matmul(self, other)
+
+    def mv(self, vec):
+        if self.ndim != 2 or vec.ndim != 1:
+            raise RuntimeError(f"vector + matrix @ vector expected, got {self.ndim}, {vec.ndim}")
+        return ops.matmul(self, vec)
+
+    def dot(self, other):
+        if self.ndim != 1 or other.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
+        return ops.matmul(self, other)
+
+    inner = dot
+
+    def outer(self, other):
+        return self.unsqueeze(1) * other.unsqueeze(0)
+
+    def maximum(self, other):
+        return ops.Maximum.apply(self, _operand(other))
+
+    def minimum(self, other):
+        return ops.Minimum.apply(self, _operand(other))
+
+    def where(self, condition, other):
+        from .creation import where
+        return where(condition, self, other)
+
+    def masked_fill(self, mask, value):
+        from .creation import where
+        return where(mask, _operand(value).to(self.dtype) if not isinstance(value, Tensor) else value, self)
+
+    def lerp(self, end, weight):
+        return self + weight * (end - self)
+
+    # ------------------------------------------------------------------ elementwise functions
+    def neg(self):
+        return ops.Neg.apply(self)
+
+    negative = neg
+
+    def abs(self):
+        return ops.Abs.apply(self)
+
+    absolute = abs
+
+    def exp(self):
+        return ops.Exp.apply(self)
+
+    def log(self):
+        return ops.Log.apply(self)
+
+    def log2(self):
+        return ops.Log.apply(self) / float(np.log(2.0))
+
+    def log10(self):
+        return ops.Log.apply(self) / float(np.log(10.0))
+
+    def log1p(self):
+        return ops.Log1p.apply(self)
+
+    def expm1(self):
+        return ops.Expm1.apply(self)
+
+    def sqrt(self):
+        return ops.Sqrt.apply(self)
+
+    def rsqrt(self):
+        return ops.Sqrt.apply(self).reciprocal()
+
+    def reciprocal(self):
+        return ops.Reciprocal.apply(self)
+
+    def sin(self):
+        return ops.Sin.apply(self)
+
+    def cos(self):
+        return ops.Cos.apply(self)
+
+    def tan(self):
+        return ops.Tan.apply(self)
+
+    def tanh(self):
+        return ops.Tanh.apply(self)
+
+    def sigmoid(self):
+        return ops.Sigmoid.apply(self)
+
+    def relu(self):
+        return ops.Relu.apply(self)
+
+    def sign(self):
+        return ops.Sign.apply(self)
+
+    def floor(self):
+        return ops.Floor.apply(self)
+
+    def ceil(self):
+        return ops.Ceil.apply(self)
+
+    def round(self, decimals=0):
+        return ops.Round.apply(self, decimals=decimals)
+
+    def trunc(self):
+        return ops.Trunc.apply(self)
+
+    def clamp(self, min=None, max=None):
+        """Limit values to [min, max].  The gradient is 1 inside, 0 where clipped."""
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            out = self
+            if min is not None:
+                out = out.maximum(min)
+            if max is not None:
+                out = out.minimum(max)
+            return out
+        return ops.Clamp.apply(self, min=min, max=max)
+
+    clip = clamp
+
+    def clamp_min(self, min):
+        return self.clamp(min=min)
+
+    def clamp_max(self, max):
+        return self.clamp(max=max)
+
+    @property
+    def real(self):
+        return Tensor._wrap(self._data.real) if self.dtype.is_complex else self
+
+    @property
+    def imag(self):
+        if not self.dtype.is_complex:
+            raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+        return Tensor._wrap(self._data.imag)
+
+    def conj(self):
+        return Tensor._wrap(np.conj(self._data)) if self.dtype.is_complex else self
+
+    def angle(self):
+        return Tensor._wrap(np.angle(self._data).astype(self.dtype.to_real().np))
+
+    # ------------------------------------------------------------------ reductions
+    def sum(self, dim=None, keepdim=False, *, dtype=None):
+        """Sum of all elements, or along ``dim``.  The gradient spreads back as ones."""
+        x = self if dtype is None else self.to(dtype)
+        if dim is None:
+            return ops.Sum.apply(x)
+        return ops.SumDim.apply(x, dim=ops.wrap_dims(dim, self.ndim), keepdim=keepdim)
+
+    def sum_to_size(self, *size):
+        """Sum broadcast dimensions away until the shape is ``size`` (the reverse of ``expand``)."""
+        size = _normalize_size(size, "sum_to_size")
+        if tuple(size) == self.shape:
+            return self
+        return ops.SumToSize.apply(self, size=size)
+
+    def mean(self, dim=None, keepdim=False, *, dtype=None):
+        """Average of all elements, or along ``dim``.  d/dx_i mean(x) = 1/N."""
+        x = self if dtype is None else self.to(dtype)
+        if not (x.dtype.is_floating_point or x.dtype.is_complex):
+            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
+                               f"or complex dtype. Got: {x.dtype._legacy}. Convert first, e.g. t.float().mean()")
+        if dim is None:
+            return ops.Mean.apply(x)
+        return ops.MeanDim.apply(x, dim=ops.wrap_dims(dim, self.ndim), keepdim=keepdim)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        """Variance with Bessel's correction (divide by N-1) unless ``correction=0``."""
+        return ops.Var.apply(self, dim=ops.wrap_dims(dim, self.ndim) if dim is not None else None,
+                             correction=ops.correction(unbiased, correction), keepdim=keepdim)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        """Standard deviation: ``sqrt(var)``."""
+        return ops.Std.apply(self, dim=ops.wrap_dims(dim, self.ndim) if dim is not None else None,
+                             correction=ops.correction(unbiased, correction), keepdim=keepdim)
+
+    def prod(self, dim=None, keepdim=False, *, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        return ops.Prod.apply(x, dim=None if dim is None else ops.wrap_dim(dim, self.ndim), keepdim=keepdim)
+
+    def max(self, dim=None, keepdim=False):
+        """Largest element; with ``dim``, ``(values, indices)`` along it; with a tensor, ``maximum``."""
+        return ops.extremum(self, dim, keepdim, "max")
+
+    def min(self, dim=None, keepdim=False):
+        return ops.extremum(self, dim, keepdim, "min")
+
+    def amax(self, dim=None, keepdim=False):
+        return ops.Amax.apply(self, dim=ops.wrap_dims(dim, self.ndim) if dim is not None else None,
+                              keepdim=keepdim)
+
+    def amin(self, dim=None, keepdim=False):
+        return -ops.Amax.apply(-self, dim=ops.wrap_dims(dim, self.ndim) if dim is not None else None,
+                               keepdim=keepdim)
+
+    def argmax(self, dim=None, keepdim=False):
+        return ops.arg_extremum(self, dim, keepdim, np.argmax)
+
+    def argmin(self, dim=None, keepdim=False):
+        return ops.arg_extremum(self, dim, keepdim, np.argmin)
+
+    def all(self, dim=None, keepdim=False):
+        return Tensor._wrap(np.all(self._data, axis=None if dim is None else ops.wrap_dim(dim, self.ndim),
+                                   keepdims=keepdim))
+
+    def any(self, dim=None, keepdim=False):
+        return Tensor._wrap(np.any(self._data, axis=None if dim is None else ops.wrap_dim(dim, self.ndim),
+                                   keepdims=keepdim))
+
+    def logsumexp(self, dim, keepdim=False):
+        """``log(sum(exp(x)))`` computed stably.  Its gradient is ``softmax(x)``."""
+        return ops.Logsumexp.apply(self, dim=ops.wrap_dims(dim, self.ndim), keepdim=keepdim)
+
+    def softmax(self, dim, dtype=None):
+        """``exp(x) / sum(exp(x))`` along ``dim``."""
+        x = self if dtype is None else self.to(dtype)
+        return ops.Softmax.apply(x, dim=ops.wrap_dim(dim, self.ndim))
+
+    def log_softmax(self, dim, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        return ops.LogSoftmax.apply(x, dim=ops.wrap_dim(dim, self.ndim))
+
+    def cumsum(self, dim):
+        return ops.Cumsum.apply(self, dim=ops.wrap_dim(dim, self.ndim))
+
+    def norm(self, p=2, dim=None, keepdim=False):
+        if p == 2 or p == "fro":
+            return (self * self).sum(dim, keepdim).sqrt() if dim is not None else (self * self).sum().sqrt()
+        if p == 1:
+            return self.abs().sum(dim, keepdim) if dim is not None else self.abs().sum()
+        return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p) if dim is not None else (self.abs() ** p).sum() ** (1.0 / p)
+
+    def sort(self, dim=-1, descending=False):
+        return ops.sort(self, dim, descending)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        values, indices = ops.sort(self, dim, largest)
+        return ops.ReturnTypes("topk", values.narrow(dim, 0, k), indices.narrow(dim, 0, k))
+
+    def unique(self, sorted=True, return_counts=False):
+        vals, counts = np.unique(self._data, return_counts=True)
+        return (Tensor._wrap(vals), Tensor._wrap(counts.astype(np.int64))) if return_counts else Tensor._wrap(vals)
+
+    def bincount(self, minlength=0):
+        return Tensor._wrap(np.bincount(self._data, minlength=minlength).astype(np.int64))
+
+    def count_nonzero(self, dim=None):
+        return Tensor._wrap(np.asarray(np.count_nonzero(self._data, axis=dim), np.int64))
+
+    def nonzero(self, as_tuple=False):
+        idx = np.nonzero(self._data)
+        if as_tuple:
+            return tuple(Tensor._wrap(i.astype(np.int64)) for i in idx)
+        return Tensor._wrap(np.stack(idx, axis=1).astype(np.int64) if idx else np.zeros((0, 0), np.int64))
+
+    # ------------------------------------------------------------------ shape
+    def view(self, *shape):
+        """The same data with a new shape (no copy; raises if the memory layout does not allow it)."""
+        if len(shape) == 1 and isinstance(shape[0], D.dtype):
+            raise NotImplementedError("view(dtype) is not supported by tutorgrad; use .to(dtype)")
+        return ops.view(self, _normalize_size(shape, "view"), copy_ok=False)
+
+    def reshape(self, *shape):
+        """The same data with a new shape; copies only when a view is impossible."""
+        return ops.view(self, _normalize_size(shape, "reshape"), copy_ok=True)
+
+    def view_as(self, other):
+        return self.view(other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        if self.ndim == 0:
+            return self.reshape(1)
+        s, e = ops.wrap_dim(start_dim, self.ndim), ops.wrap_dim(end_dim, self.ndim)
+        if s > e:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        if s == e:
+            return self
+        shape = self.shape[:s] + (int(np.prod(self.shape[s:e + 1])),) + self.shape[e + 1:]
+        return self.reshape(shape)
+
+    def unflatten(self, dim, sizes):
+        dim = ops.wrap_dim(dim, self.ndim)
+        return self.reshape(self.shape[:dim] + tuple(sizes) + self.shape[dim + 1:])
+
+    def ravel(self):
+        return self.reshape(-1)
+
+    def squeeze(self, dim=None):
+        """Remove dimensions of size 1 (all, or just ``dim``)."""
+        if dim is None:
+            return ops.Squeeze.apply(self)._make_view_of(self)
+        return ops.SqueezeDim.apply(self, dim=ops.wrap_dims(dim, self.ndim))._make_view_of(self)
+
+    def unsqueeze(self, dim):
+        """Insert a dimension of size 1 at ``dim``."""
+        return ops.Unsqueeze.apply(self, dim=ops.wrap_dim(dim, self.ndim + 1))._make_view_of(self)
+
+    def transpose(self, dim0, dim1):
+        """Swap two dimensions (a view)."""
+        return ops.Transpose.apply(self, dims=(ops.wrap_dim(dim0, self.ndim), ops.wrap_dim(dim1, self.ndim))
+                                   )._make_view_of(self)
+
+    swapaxes = swapdims = transpose
+
+    def t(self):
+        """Transpose a matrix (0-D and 1-D tensors are returned as is)."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return ops.T.apply(self, dims=(0, 1) if self.ndim == 2 else (0, 0))._make_view_of(self)
+
+    @property
+    def T(self):
+        return self.permute(*reversed(range(self.ndim)))
+
+    @property
+    def mT(self):
+        if self.ndim < 2:
+            raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+        return self.transpose(-2, -1)
+
+    def permute(self, *dims):
+        """Reorder dimensions (a view)."""
+        dims = _normalize_size(dims, "permute")
+        if len(dims) != self.ndim:
+            raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
+                               f"the length of the desired ordering of dimensions i.e. input.dim() = "
+                               f"{self.ndim} is not equal to len(dims) = {len(dims)}")
+        dims = tuple(ops.wrap_dim(d, self.ndim) for d in dims)
+        if len(set(dims)) != len(dims):
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
+        return ops.Permute.apply(self, dims=dims)._make_view_of(self)
+
+    def movedim(self, source, destination):
+        order = list(range(self.ndim))
+        s, d = ops.wrap_dim(source, self.ndim), ops.wrap_dim(destination, self.ndim)
+        order.remove(s)
+        order.insert(d, s)
+        return self.permute(*order)
+
+    def expand(self, *sizes):
+        """Repeat size-1 dimensions without copying (a broadcast view). -1 keeps a size."""
+        sizes = _normalize_size(sizes, "expand")
+        return ops.expand(self, sizes)
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def broadcast_to(self, size):
+        return self.expand(size)
+
+    def repeat(self, *sizes):
+        sizes = _normalize_size(sizes, "repeat")
+        if len(sizes) < self.ndim:
+            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
+                               "dimensions of tensor")
+        x = self.reshape((1,) * (len(sizes) - self.ndim) + self.shape)
+        for d, r in enumerate(sizes):
+            if r != 1:
+                x = ops.Cat.apply(*([x] * r), dim=d) if r > 0 else x.narrow(d, 0, 0)
+        return x
+
+    def narrow(self, dim, start, length):
+        dim = ops.wrap_dim(dim, self.ndim)
+        key = (slice(None),) * dim + (slice(start, start + length),)
+        return self[key]
+
+    def split(self, split_size_or_sections, dim=0):
+        """Split into chunks of a given size (or a list of sizes) along ``dim``."""
+        return ops.split(self, split_size_or_sections, ops.wrap_dim(dim, self.ndim))
+
+    def chunk(self, chunks, dim=0):
+        dim = ops.wrap_dim(dim, self.ndim)
+        size = -(-self.shape[dim] // chunks)
+        return ops.split(self, size, dim)
+
+    def unbind(self, dim=0):
+        """All slices along ``dim``, as a tuple of tensors."""
+        return ops.Unbind.apply(self, dim=ops.wrap_dim(dim, self.ndim))
+
+    def clone(self):
+        """A copy of the data that stays in the graph (gradient passes through unchanged)."""
+        return ops.Clone.apply(self)
+
+    def contiguous(self):
+        return self if self._data.flags.c_contiguous else ops.Clone.apply(self)
+
+    def flip(self, *dims):
+        dims = _normalize_size(dims, "flip")
+        key = [slice(None)] * self.ndim
+        for d in dims:
+            key[ops.wrap_dim(d, self.ndim)] = slice(None, None, -1)
+        return ops.Flip.apply(self, dims=tuple(ops.wrap_dim(d, self.ndim) for d in dims))
+
+    def gather(self, dim, index):
+        return ops.Gather.apply(self, dim=ops.wrap_dim(dim, self.ndim), index=index._data)
+
+    def tril(self, diagonal=0):
+        return self * Tensor._wrap(np.tri(*self.shape[-2:], k=diagonal, dtype=bool))
+
+    def triu(self, diagonal=0):
+        return self * Tensor._wrap(~np.tri(*self.shape[-2:], k=diagonal - 1, dtype=bool))
+
+    def diagonal(self, offset=0):
+        """The diagonal of a matrix (as a differentiable gather)."""
+        if self.ndim != 2:
+            raise RuntimeError("tutorgrad's diagonal() supports matrices (2-D tensors) only")
+        n = max(0, min(self.shape[0] + min(offset, 0), self.shape[1] - max(offset, 0)))
+        i = np.arange(n)
+        return self[Tensor._wrap(i - min(offset, 0)), Tensor._wrap(i + max(offset, 0))]
+
+    def trace(self):
+        return self.diagonal().sum()
+
+    # ------------------------------------------------------------------ indexing
+    def __getitem__(self, key):
+        return ops.index(self, key)
+
+    def __setitem__(self, key, value):
+        ops.index_put(self, key, value)
+
+    def index_select(self, dim, index):
+        dim = ops.wrap_dim(dim, self.ndim)
+        return self[(slice(None),) * dim + (index,)]
+
+    def masked_select(self, mask):
+        return self[mask.expand(self.shape) if isinstance(mask, Tensor) else mask]
+
+    # ------------------------------------------------------------------ in place
+    def _check_inplace_allowed(self):
+        if not grad_mode._state["enabled"]:
+            return
+        if self._grad_fn is None and self._requires_grad:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation. "
+                               "Do it outside the graph: `with tutorgrad.no_grad(): ...` (as an optimizer "
+                               "step does), or make a copy first: x = x.clone()")
+
+    def _inplace(self, compute):
+        """Run ``compute()`` out of place, then write its result into this tensor's memory.
+
+        When recorded, this tensor takes over the result's place in the graph; its
+        version goes up so saved copies of the old value are detected.
+        """
+        self._check_inplace_allowed()
+        record = grad_mode._state["enabled"]
+        result = compute()
+        if not D.can_cast(result.dtype, self.dtype):
+            raise RuntimeError(f"result type {result.dtype._legacy} can't be cast to the desired output type "
+                               f"{self.dtype._legacy}")
+        if result.shape != self.shape:
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
+                               f"{list(result.shape)}")
+        if record and result._requires_grad and self._base is not None:
+            raise RuntimeError(
+                "tutorgrad does not support in-place operations on a view (a slice, reshape or transpose of "
+                "another tensor) when gradients are being recorded. Write the result into the original "
+                "tensor with index assignment (base[0:2] = base[0:2] * 2), or use out-of-place ops.")
+        if not self._data.flags.writeable:
+            raise RuntimeError("unsupported operation: this tensor's memory is read-only (it is an expanded "
+                               "view or comes from a read-only NumPy array); .clone() it first")
+        np.copyto(self._data, result._data, casting="unsafe")
+        self._vc.bump()
+        if record and result._requires_grad:
+            self._grad_fn, self._output_nr, self._requires_grad = result._grad_fn, result._output_nr, True
+        return self
+
+    def add_(self, other, *, alpha=1):
+        return self._inplace(lambda: self.add(other, alpha=alpha))
+
+    def sub_(self, other, *, alpha=1):
+        return self._inplace(lambda: self.sub(other, alpha=alpha))
+
+    def mul_(self, other):
+        return self._inplace(lambda: self * other)
+
+    def div_(self, other, *, rounding_mode=None):
+        return self._inplace(lambda: self.div(other, rounding_mode=rounding_mode))
+
+    def pow_(self, exponent):
+        return self._inplace(lambda: self.pow(exponent))
+
+    def neg_(self):
+        return self._inplace(lambda: -self)
+
+    def abs_(self):
+        return self._inplace(self.abs)
+
+    def exp_(self):
+        return self._inplace(self.exp)
+
+    def log_(self):
+        return self._inplace(self.log)
+
+    def sqrt_(self):
+        return self._inplace(self.sqrt)
+
+    def sigmoid_(self):
+        return self._inplace(self.sigmoid)
+
+    def tanh_(self):
+        return self._inplace(self.tanh)
+
+    def relu_(self):
+        return self._inplace(self.relu)
+
+    def clamp_(self, min=None, max=None):
+        return self._inplace(lambda: self.clamp(min, max))
+
+    clip_ = clamp_
+
+    def masked_fill_(self, mask, value):
+        return self._inplace(lambda: self.masked_fill(mask, value))
+
+    def zero_(self):
+        """Fill with zeros, in place (``x.grad.zero_()`` resets an accumulated gradient)."""
+        return self._inplace(lambda: Tensor._wrap(np.zeros_like(self._data)))
+
+    def fill_(self, value):
+        v = _operand(value)
+        return self._inplace(lambda: v.to(self.dtype).expand(self.shape) if v.ndim == 0 else v)
+
+    def copy_(self, src):
+        """Copy ``src``'s values (broadcast, converted to this dtype) into this tensor."""
+        src = _operand(src)
+        return self._inplace(lambda: ops.expand(src.to(self.dtype) if src.dtype is not self.dtype else src,
+                                                self.shape) if src.shape != self.shape else
+                             src.to(self.dtype) if src.dtype is not self.dtype else src.clone()
+                             if src._requires_grad else src)
+
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        from . import _random
+        return self._inplace(lambda: Tensor._wrap(_random.uniform(a, b, self.shape, self.dtype.np, generator)))
+
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        from . import _random
+        return self._inplace(lambda: Tensor._wrap(_random.normal(mean, std, self.shape, self.dtype.np, generator)))
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    def __ipow__(self, other):
+        return self.pow_(other)
+
+
+_UFUNC_OPS = {"add": "__add__", "subtract": "__sub__", "multiply": "__mul__", "true_divide": "__truediv__",
+              "divide": "__truediv__", "power": "__pow__", "matmul": "__matmul__", "equal": "__eq__",
+              "not_equal": "__ne__", "less": "__lt__", "less_equal": "__le__", "greater": "__gt__",
+              "greater_equal": "__ge__", "floor_divide": "__floordiv__", "remainder": "__mod__"}
+_REFLECTED = {"__add__": "__radd__", "__sub__": "__rsub__", "__mul__": "__rmul__", "__truediv__": "__rtruediv__",
+              "__pow__": "__rpow__", "__matmul__": "__rmatmul__", "__lt__": "__gt__", "__le__": "__ge__",
+              "__gt__": "__lt__", "__ge__": "__le__", "__floordiv__": "__rfloordiv__", "__mod__": "__rmod__"}
