@@ -34,7 +34,10 @@ def _nested_shape_error(data):
         lengths = [len(x) if isinstance(x, (list, tuple)) else None for x in level]
         if all(n is None for n in lengths):
             return None
-        if any(n is None for n in lengths) or len(set(lengths)) > 1:
+        if any(n is None for n in lengths):
+            return TypeError(f"expected a number or a sequence at dim {dim} but found both: not a sequence. Nested "
+                             f"lists must be rectangular, e.g. [[1, 2], [3, 4]]")
+        if len(set(lengths)) > 1:
             first = next(n for n in lengths if n is not None)
             bad = next(n for n in lengths if n != first)
             return ValueError(f"expected sequence of length {first} at dim {dim} (got {bad})")
@@ -51,6 +54,9 @@ def _scalar_dtype(data):
         if isinstance(x, (list, tuple)):
             stack.extend(x)
         elif isinstance(x, Tensor):
+            if x is not data and x.numel() != 1:
+                raise ValueError("only one element tensors can be converted to Python scalars: to join tensors "
+                                 "use tutorgrad.stack(list_of_tensors)")
             kinds.add(x.dtype)
         elif isinstance(x, np.generic):
             kinds.add(D.from_numpy_dtype(x.dtype))
@@ -62,8 +68,11 @@ def _scalar_dtype(data):
             kinds.add(D.get_default_dtype())
         elif isinstance(x, numbers.Complex):
             kinds.add(D.default_complex())
-        else:
+        elif isinstance(x, (str, bytes)):
             raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+        else:
+            raise RuntimeError(f"Could not infer dtype of {type(x).__name__}: tensors hold numbers (or nested lists "
+                               "of numbers)")
     out = None
     for k in kinds:
         out = k if out is None else D.promote_types(out, k)
@@ -78,7 +87,7 @@ def _to_array(data, dtype=None):
     if isinstance(data, np.ndarray):
         D.from_numpy_dtype(data.dtype)
         return np.array(data, dtype=dtype.np if dtype else data.dtype, copy=True)
-    if isinstance(data, (str, bytes)) or data is None:
+    if isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     if isinstance(data, (list, tuple)):
         err = _nested_shape_error(data)
@@ -91,13 +100,16 @@ def _to_array(data, dtype=None):
     try:
         return np.array(data, dtype=target.np)
     except OverflowError:
+        if dtype is None:  # a Python int beyond int64
+            raise ValueError("Overflow when unpacking long long: the number does not fit in int64; use "
+                             "dtype=tutorgrad.float64 for huge values") from None
         raise RuntimeError(f"value cannot be converted to type {target.name} without overflow") from None
 
 
 def _untensor(data):
     """Replace tensors inside nested lists by their arrays (so NumPy can read them)."""
     if isinstance(data, Tensor):
-        return data._data
+        return data._data.reshape(())  # one element (checked in _scalar_dtype): a number, as in PyTorch
     if isinstance(data, (list, tuple)):
         return [_untensor(x) for x in data]
     return data
@@ -144,6 +156,8 @@ def from_numpy(ndarray):
 
 
 def _factory(size, dtype, fn_name):
+    if not size:
+        raise TypeError(f'{fn_name}() missing 1 required positional arguments: "size"')
     size = _normalize_size(size, fn_name)
     if any(s < 0 for s in size):
         raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: {list(size)}")
@@ -174,7 +188,14 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     _check_device(device)
     size = _normalize_size((size,) if not isinstance(size, (tuple, list)) else (tuple(size),), "full")
     dt = D.to_dtype(dtype) if dtype is not None else _scalar_dtype(fill_value)
-    return _leaf(np.full(size, fill_value, dt.np), requires_grad)
+    return _leaf(_filled(size, fill_value, dt), requires_grad)
+
+
+def _filled(shape, value, dt):
+    if isinstance(value, complex) and not dt.is_complex:  # NumPy would silently drop the imaginary part
+        raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow: the fill value {value} is "
+                           "complex; use a complex dtype such as tutorgrad.complex64")
+    return np.full(shape, value, dt.np)
 
 
 def _like(t, dtype):
@@ -197,7 +218,7 @@ def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_fo
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None):
     shape, dt = _like(input, dtype)
-    return _leaf(np.full(shape, fill_value, dt.np), requires_grad)
+    return _leaf(_filled(shape, fill_value, dt), requires_grad)
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
@@ -210,7 +231,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         integral = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in vals)
         dt = D.int64 if integral else D.get_default_dtype()
@@ -251,6 +272,9 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     """The identity matrix (``n`` x ``m``)."""
     _check_device(device)
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
     return _leaf(np.eye(n, n if m is None else m, dtype=dt.np), requires_grad)
 
 
@@ -279,7 +303,8 @@ def set_rng_state(state):
 def _random_dtype(dtype, floating=True):
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
     if floating and not dt.is_floating_point:
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dt._legacy}'")
+        raise NotImplementedError(f"\"check_uniform_bounds\" not implemented for '{dt._legacy}': random floats "
+                                  "need a floating-point dtype (use randint for integers)")
     return dt
 
 
@@ -378,11 +403,15 @@ def _tensor_list(tensors, fn):
 def cat(tensors, dim=0, *, out=None):
     """Join tensors along an existing dimension: ``cat([a, b], dim=0)``."""
     tensors = _tensor_list(tensors, "cat")
-    ref = next((t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)), tensors[0] if tensors else None)
-    if ref is not None and ref.ndim == 0:
-        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
-    d = ops.wrap_dim(dim, ref.ndim) if ref is not None else 0
-    return ops.Cat.apply(*tensors, dim=d)
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated; use stack() to "
+                               "join numbers into a vector")
+    # a 1-D empty tensor may join tensors of any shape (PyTorch's legacy rule); the others set the dims
+    ref = next((t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)), tensors[0])
+    return ops.Cat.apply(*tensors, dim=ops.wrap_dim(dim, ref.ndim))
 
 
 concat = concatenate = cat

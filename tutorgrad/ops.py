@@ -11,10 +11,13 @@ Conventions (the same as for a Function a student writes):
 
 The node of an op is named as in PyTorch: ``Mul`` makes ``MulBackward0``.
 """
+import warnings
+
 import numpy as np
 
 from . import _dtypes as D
-from .autograd.function import Function
+from .autograd import grad_mode
+from .autograd.function import Function, _tensor_type
 
 
 class Op(Function):
@@ -22,8 +25,7 @@ class Op(Function):
 
 
 def _T(arr):
-    from .tensor import Tensor
-    return Tensor._wrap(arr)
+    return _tensor_type()._wrap(arr)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -39,8 +41,10 @@ def wrap_dim(dim, ndim):
 
 def wrap_dims(dim, ndim):
     if isinstance(dim, (tuple, list)):
-        return tuple(sorted(wrap_dim(d, ndim) for d in dim))
-    return (wrap_dim(dim, ndim),)
+        dims = tuple(sorted(wrap_dim(d, ndim) for d in dim))
+    else:
+        dims = (wrap_dim(dim, ndim),)
+    return dims if ndim else ()  # a 0-d tensor accepts dim 0 / -1, and there is nothing to reduce
 
 
 def broadcast_shapes(*shapes):
@@ -48,15 +52,12 @@ def broadcast_shapes(*shapes):
     ndim = max(len(s) for s in shapes)
     out = []
     for i in range(-ndim, 0):
-        sizes = [s[i] for s in shapes if len(s) >= -i]
-        big = max(sizes)
-        for k, s in enumerate(sizes):
-            if s != big and s != 1:
-                other = next(x for x in sizes if x != s and x != 1) if any(x != s and x != 1 for x in sizes) else big
-                a, b = (s, other) if k == 0 else (other, s)
-                raise RuntimeError(f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
-                                   f"non-singleton dimension {ndim + i}")
-        out.append(0 if 0 in sizes and big <= 1 else big)
+        fixed = [s[i] for s in shapes if len(s) >= -i and s[i] != 1]  # size 1 stretches to anything, even 0
+        clash = next((n for n in fixed if n != fixed[0]), None)
+        if clash is not None:
+            raise RuntimeError(f"The size of tensor a ({fixed[0]}) must match the size of tensor b ({clash}) at "
+                               f"non-singleton dimension {ndim + i}")
+        out.append(fixed[0] if fixed else 1)
     return tuple(out)
 
 
@@ -107,32 +108,56 @@ class ReturnTypes(tuple):
 
 # ---------------------------------------------------------------------------- arithmetic
 class Add(Op):
-    """z = x + y.   dz/dx = 1, dz/dy = 1."""
+    """z = x + alpha * y.   dz/dx = 1, dz/dy = alpha."""
 
     @staticmethod
-    def forward(ctx, x, y):
+    def forward(ctx, x, y, alpha=1):
+        ctx.alpha = alpha
         a, b = promote(x, y)
-        return a + b
+        return a + b if alpha == 1 else a + alpha * b
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, grad
+        return grad, grad if ctx.alpha == 1 else grad * ctx.alpha
 
 
 class Sub(Op):
-    """z = x - y.   dz/dx = 1, dz/dy = -1."""
+    """z = x - alpha * y.   dz/dx = 1, dz/dy = -alpha."""
 
     @staticmethod
-    def forward(ctx, x, y):
+    def forward(ctx, x, y, alpha=1):
+        _no_bool_sub(x, y)
+        ctx.alpha = alpha
         a, b = promote(x, y)
-        if a.dtype == np.bool_:
-            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
-                               "`^` or `logical_xor()` operator instead.")
-        return a - b
+        return a - b if alpha == 1 else a - alpha * b
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, -grad
+        return grad, -grad if ctx.alpha == 1 else grad * -ctx.alpha
+
+
+class Rsub(Op):
+    """z = c - x for a number c.   dz/dx = -1."""
+    node_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx, x, other):
+        _no_bool_sub(other, x)
+        a, b = promote(x, other)
+        return b - a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+def _no_bool_sub(x, y):
+    if x.dtype is D.bool_ and y.dtype is D.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                           "`^` or `logical_xor()` operator instead.")
+    if x.dtype is D.bool_ or y.dtype is D.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 class Mul(Op):
@@ -175,7 +200,8 @@ def _int_div_check(b):
 
 
 class FloorDivide(Op):
-    """z = floor(x / y).   A step function: its derivative is 0 almost everywhere."""
+    """z = x // y = floor(x / y).   PyTorch defines no derivative for ``//``: backward raises, as there."""
+    node_name = "NotImplemented"
 
     @staticmethod
     def forward(ctx, x, y):
@@ -185,21 +211,28 @@ class FloorDivide(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, grad * 0
+        raise RuntimeError("derivative for aten::floor_divide is not implemented. (x.div(y, rounding_mode='floor') "
+                           "computes the same values and has a derivative: 0 everywhere.)")
 
 
-class TruncDivide(FloorDivide):
-    node_name = "DivBackward1"
+class DivRounded(Op):
+    """z = floor(x / y) or trunc(x / y), from ``div(rounding_mode=...)``.   A step function: dz/dx = dz/dy = 0."""
+    node_name = "DivBackward2"
 
     @staticmethod
-    def forward(ctx, x, y):
+    def forward(ctx, x, y, rounding_mode):
         a, b = promote(x, y)
         _int_div_check(b)
-        return np.trunc(a / b).astype(a.dtype) if a.dtype.kind in "fc" else (np.trunc(a / b)).astype(a.dtype)
+        return np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(a / b).astype(a.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, grad * 0
 
 
 class Remainder(Op):
     """z = x - floor(x / y) * y.   dz/dx = 1, dz/dy = -floor(x / y)."""
+    node_name = "RemainderBackward1"
 
     @staticmethod
     def forward(ctx, x, y):
@@ -214,6 +247,26 @@ class Remainder(Op):
         return grad, -grad * (x / y).floor()
 
 
+class RemainderScalar(Op):
+    """z = x - floor(x / c) * c for a number c.   dz/dx = 1."""
+    node_name = "RemainderBackward0"
+
+    @staticmethod
+    def forward(ctx, x, other):
+        a, b = promote(x, other)
+        _int_div_check(b)
+        return np.mod(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def remainder(x, y):
+    """``x % y``: a number ``y`` is not an input of the graph (as in PyTorch)."""
+    return RemainderScalar.apply(x, other=y) if y._wrapped else Remainder.apply(x, y)
+
+
 class PowScalar(Op):
     """z = x ** c for a number c.   dz/dx = c * x^(c-1)."""
     node_name = "PowBackward0"
@@ -226,7 +279,7 @@ class PowScalar(Op):
         dt = D.result_type(x, exponent).np
         if a.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        return np.power(a.astype(dt, copy=False), np.asarray(exponent, dt))
+        return np.power(a.astype(dt, copy=False), np.asarray(exponent, dt)).astype(dt, copy=False)  # bool**bool
 
     @staticmethod
     def backward(ctx, grad):
@@ -244,6 +297,8 @@ class Pow(Op):
     @staticmethod
     def forward(ctx, x, y):
         a, b = promote(x, y)
+        if a.dtype == np.bool_:
+            raise NotImplementedError("\"pow\" not implemented for 'Bool': convert the tensors first, e.g. x.long()")
         if a.dtype.kind in "iu" and np.any(b < 0):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         out = _T(np.power(a, b))
@@ -253,16 +308,37 @@ class Pow(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y, out = ctx.saved_tensors
-        gx = grad * y * x ** (y - 1) if ctx.needs_input_grad[0] else None
-        gy = None
+        zero = _T(np.zeros((), out.dtype.np))
+        gx = gy = None
+        if ctx.needs_input_grad[0]:  # where y == 0, x^y is constant 1: slope 0 (even at x == 0, as PyTorch)
+            gx = grad * where_(y == 0, zero, y * x ** (y - 1))
         if ctx.needs_input_grad[1]:  # where x == 0 (and y >= 0) PyTorch defines the slope as 0
-            gy = grad * where_(x == 0, _T(np.zeros((), out.dtype.np)), out * x.log())
+            gy = grad * where_((x == 0) & (y >= 0), zero, out * x.log())
         return gx, gy
 
 
-class RPow(Pow):
-    """z = c ** y for a number c."""
+class RPow(Op):
+    """z = c ** y for a number c.   dz/dy = c^y ln(c) (0 where c == 0, as PyTorch)."""
     node_name = "PowBackward2"
+
+    @staticmethod
+    def forward(ctx, y, base):
+        a, b = promote(base, y)
+        if a.dtype == np.bool_:
+            raise NotImplementedError("\"pow\" not implemented for 'Bool': convert the tensors first, e.g. x.long()")
+        if b.dtype.kind in "iu" and np.any(b < 0):
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        out = _T(np.power(a, b))
+        c = base._data
+        with np.errstate(invalid="ignore", divide="ignore"):  # ln of a negative base is nan, as in PyTorch
+            ctx.log_base = _T(np.where(c == 0, 0, np.log(np.where(c == 0, 1, c))).astype(out._data.dtype))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * out * ctx.log_base
 
 
 class Maximum(Op):
@@ -296,14 +372,14 @@ class Where(Op):
 
     @staticmethod
     def forward(ctx, x, y, cond):
-        ctx.cond = cond
+        ctx.save_for_backward(_T(cond))
         a, b = promote(x, y)
         return np.where(cond, a, b)
 
     @staticmethod
     def backward(ctx, grad):
+        c, = ctx.saved_tensors
         zero = _T(np.zeros((), grad.dtype.np))
-        c = _T(ctx.cond)
         return where_(c, grad, zero), where_(c, zero, grad)
 
 
@@ -311,8 +387,110 @@ def where_(cond, x, y):
     return Where.apply(x, y, cond=cond._data.astype(bool, copy=False))
 
 
+class Lerp(Op):
+    """z = x + w (end - x) for a number w.   dz/dx = 1 - w, dz/dend = w."""
+    node_name = "LerpBackward0"
+
+    @staticmethod
+    def forward(ctx, x, end, weight):
+        ctx.weight = weight
+        a, b = promote(x, end)
+        return a + weight * (b - a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * (1 - ctx.weight), grad * ctx.weight
+
+
+class MaskedFill(Op):
+    """y = x with a number written where ``mask`` is True.   dL/dx = g where the mask is False, else 0."""
+    node_name = "MaskedFillBackward0"
+
+    @staticmethod
+    def forward(ctx, x, mask, value):
+        ctx.mask = mask
+        return np.where(mask, np.asarray(value, x._data.dtype), x._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return where_(_T(ctx.mask), _T(np.zeros((), grad.dtype.np)), grad)
+
+
+class MaskedFillTensor(Op):
+    """y = x with a 0-d tensor v written where ``mask`` is True.   dL/dx = g off the mask; dL/dv = sum of g on it."""
+    node_name = "MaskedFillBackward1"
+
+    @staticmethod
+    def forward(ctx, x, value, mask):
+        if value.ndim:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value.ndim} dimension(s).")
+        ctx.mask = mask
+        return np.where(mask, value._data.astype(x._data.dtype), x._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        zero, mask = _T(np.zeros((), grad.dtype.np)), _T(ctx.mask)
+        return where_(mask, zero, grad), where_(mask, grad, zero).sum()
+
+
+def masked_fill(x, mask, value):
+    from .tensor import Tensor
+    if not isinstance(mask, Tensor) or mask.dtype is not D.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{getattr(mask, 'dtype', type(mask).__name__)}")
+    m = np.broadcast_to(mask._data, broadcast_shapes(x.shape, mask.shape))
+    if isinstance(value, Tensor):
+        return MaskedFillTensor.apply(x, value, mask=m)
+    return MaskedFill.apply(x, mask=m, value=value)
+
+
+class Overwrite(Op):
+    """x's values replaced by new ones that do not depend on x (``zero_``, ``fill_``, ...).   dL/dx = 0."""
+    node_name = "FillBackward2"
+
+    @staticmethod
+    def forward(ctx, x, values):
+        return values
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _T(np.zeros(grad.shape, grad.dtype.np))
+
+
+class Zero(Overwrite):
+    node_name = "ZeroBackward0"
+
+
+class Normal(Overwrite):
+    node_name = "NormalBackward0"
+
+
+class Uniform(Overwrite):
+    node_name = "UniformBackward0"
+
+
+class Copy(Op):
+    """x.copy_(src): x's values replaced by src's (broadcast, converted).   dL/dx = 0, dL/dsrc = g."""
+    node_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, x, src):
+        shape = broadcast_shapes(x.shape, src.shape)
+        if shape != x.shape:
+            raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape {list(shape)}")
+        ctx.src_dtype = src.dtype
+        out = np.empty_like(x._data)
+        np.copyto(out, src._data, casting="unsafe")
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _T(np.zeros(grad.shape, grad.dtype.np)), grad.to(ctx.src_dtype)
+
+
 # ---------------------------------------------------------------------------- elementwise functions
-def _elementwise(name, np_fn, derivative, math, uses="x", keeps_int=False):
+def _elementwise(name, np_fn, derivative, math, uses="x", keeps_int=False, node_name=None):
     """Build a one-input op from its NumPy function and its derivative.
 
     ``derivative(x, y)`` gets the input ``x`` and the output ``y`` (only the one
@@ -323,16 +501,17 @@ def _elementwise(name, np_fn, derivative, math, uses="x", keeps_int=False):
     def forward(ctx, x):
         a = x._data if keeps_int else _float_array(x)
         out = _T(np.asarray(np_fn(a)))
-        ctx.save_for_backward(x if uses == "x" else out)
+        if uses:
+            ctx.save_for_backward(x if uses == "x" else out)
         return out
 
     def backward(ctx, grad):
-        saved, = ctx.saved_tensors
+        saved = ctx.saved_tensors[0] if uses else None
         return grad * derivative(saved, None) if uses == "x" else grad * derivative(None, saved)
 
     doc = f"y = {name.lower()}(x).   {math}"
     return type(name, (Op,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
-                              "__doc__": doc, "__module__": __name__})
+                              "__doc__": doc, "__module__": __name__, "node_name": node_name})
 
 
 def _neg(a):
@@ -350,9 +529,13 @@ Neg = _elementwise("Neg", _neg, lambda x, y: -1.0, "dy/dx = -1", uses="", keeps_
 Abs = _elementwise("Abs", np.abs, lambda x, y: x.sign(), "dy/dx = sign(x)", keeps_int=True)
 Exp = _elementwise("Exp", np.exp, lambda x, y: y, "dy/dx = exp(x) = y", uses="y")
 Log = _elementwise("Log", np.log, lambda x, y: 1 / x, "dy/dx = 1/x")
-Log1p = _elementwise("Log1p", np.log1p, lambda x, y: 1 / (x + 1), "dy/dx = 1/(1+x)")
+Log2 = _elementwise("Log2", np.log2, lambda x, y: 1 / (x * float(np.log(2.0))), "dy/dx = 1/(x ln 2)")
+Log10 = _elementwise("Log10", np.log10, lambda x, y: 1 / (x * float(np.log(10.0))), "dy/dx = 1/(x ln 10)")
+Log1p = _elementwise("Log1p", np.log1p, lambda x, y: 1 / (x + 1), "dy/dx = 1/(1+x)", node_name="Log1PBackward0")
 Expm1 = _elementwise("Expm1", np.expm1, lambda x, y: y + 1, "dy/dx = exp(x) = y + 1", uses="y")
 Sqrt = _elementwise("Sqrt", np.sqrt, lambda x, y: 0.5 / y, "dy/dx = 1/(2 sqrt(x)) = 1/(2y)", uses="y")
+Rsqrt = _elementwise("Rsqrt", lambda a: 1 / np.sqrt(a), lambda x, y: -0.5 * y * y * y,
+                     "dy/dx = -1/(2 x^(3/2)) = -y^3 / 2", uses="y")
 Reciprocal = _elementwise("Reciprocal", lambda a: 1 / a, lambda x, y: -(y * y), "dy/dx = -1/x^2 = -y^2", uses="y")
 Sin = _elementwise("Sin", np.sin, lambda x, y: x.cos(), "dy/dx = cos(x)")
 Cos = _elementwise("Cos", np.cos, lambda x, y: -x.sin(), "dy/dx = -sin(x)")
@@ -361,7 +544,8 @@ Tanh = _elementwise("Tanh", np.tanh, lambda x, y: 1 - y * y, "dy/dx = 1 - tanh(x
 Sigmoid = _elementwise("Sigmoid", lambda a: np.where(a >= 0, 1 / (1 + np.exp(-np.abs(a))),
                                                       np.exp(-np.abs(a)) / (1 + np.exp(-np.abs(a)))).astype(a.dtype),
                        lambda x, y: y * (1 - y), "dy/dx = s(x) (1 - s(x)) = y (1 - y)", uses="y")
-Relu = _elementwise("Relu", lambda a: np.maximum(a, 0).astype(a.dtype), lambda x, y: (y > 0).to(y.dtype),
+Relu = _elementwise("Relu", lambda a: np.maximum(a, 0).astype(a.dtype, copy=False),
+                    lambda x, y: _T((y._data > 0).astype(y._data.dtype)),  # a constant: a step's slope is 0
                     "dy/dx = 1 where x > 0, else 0", uses="y", keeps_int=True)
 Sign = _elementwise("Sign", np.sign, _zero_slope, "dy/dx = 0", uses="", keeps_int=True)
 Floor = _elementwise("Floor", np.floor, _zero_slope, "dy/dx = 0 (a step function)", uses="", keeps_int=True)
@@ -410,13 +594,52 @@ class Clamp(Op):
         return grad * _T(inside.astype(grad.dtype.np))
 
 
+class ClampMin(Clamp):
+    node_name = "ClampMinBackward0"
+
+
+class ClampMax(Clamp):
+    node_name = "ClampMaxBackward0"
+
+
+class ClampTensor(Op):
+    """y = min(max(x, lo), hi) for tensor bounds.   dy/dx = 1 for lo <= x <= hi; dy/dlo = 1 where x < lo;
+    dy/dhi = 1 where x > hi."""
+    node_name = "ClampBackward0"
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x, lo, hi)
+        dt = D.result_type(*(t for t in (x, lo, hi) if t is not None)).np
+        out = x._data.astype(dt)
+        if lo is not None:
+            out = np.maximum(out, lo._data.astype(dt, copy=False))
+        if hi is not None:
+            out = np.minimum(out, hi._data.astype(dt, copy=False))
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, lo, hi = ctx.saved_tensors
+        above_lo = x._data >= lo._data if lo is not None else True
+        below_hi = x._data <= hi._data if hi is not None else True
+        zero = _T(np.zeros((), grad.dtype.np))
+        return (where_(_T(above_lo & below_hi), grad, zero),
+                where_(_T(~above_lo), grad, zero) if lo is not None else None,
+                where_(_T(~below_hi), grad, zero) if hi is not None else None)
+
+
 class ToCopy(Op):
     """y = x converted to another dtype.   The gradient is converted back."""
 
     @staticmethod
     def forward(ctx, x, dtype):
         ctx.dtype = x.dtype
-        return x._data.astype(dtype.np)
+        a = x._data
+        if a.dtype.kind == "c" and not dtype.is_complex:  # as PyTorch: keep the real part, and say so
+            warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=4)
+            a = a.real
+        return a.astype(dtype.np)
 
     @staticmethod
     def backward(ctx, grad):
@@ -477,6 +700,7 @@ class SumDim(Op):
 
 class SumToSize(Op):
     """y = x summed down to ``size`` (what broadcasting expanded).   The gradient is expanded again."""
+    node_name = "SumBackward1"
 
     @staticmethod
     def forward(ctx, x, size):
@@ -578,11 +802,49 @@ class Prod(Op):
     def backward(ctx, grad):
         x, = ctx.saved_tensors
         dims = () if ctx.dim is None else (ctx.dim,)
-        total = x.prod(ctx.dim, keepdim=True) if ctx.dim is not None else x.prod()
-        # the product of the others is total / x_i where x_i != 0; recompute where x_i == 0
-        others = _T(_prod_others(x._data, ctx.dim).astype(grad.dtype.np)) if not grad.requires_grad \
-            else total / x
+        if grad_mode.is_grad_enabled():  # create_graph=True: build "the others" from Tensor ops
+            others = _prod_others_graph(x, ctx.dim)
+        else:  # exact even where x_i == 0 (y / x_i would divide by zero)
+            others = _T(_prod_others(x._data, ctx.dim).astype(grad.dtype.np))
         return _spread(grad, x.shape, dims, ctx.keepdim) * others
+
+
+class ProdDim(Prod):
+    node_name = "ProdBackward1"
+
+
+class Norm(Op):
+    """y = (sum |x_i|^p)^(1/p).   dy/dx_i = sign(x_i) |x_i|^(p-1) / y^(p-1)  (= x_i / y for p = 2; 0 where y = 0)."""
+    node_name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, p, dim, keepdim):
+        a = np.abs(_float_array(x))
+        out = _T(np.sum(a ** p, axis=dim, keepdims=keepdim) ** (1.0 / p))
+        ctx.save_for_backward(x, out)
+        ctx.p, ctx.dim, ctx.keepdim = p, dim, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        y = _spread(y, x.shape, ctx.dim or (), ctx.keepdim)
+        y = where_(y == 0, _T(np.ones((), y.dtype.np)), y)  # an all-zero x: slope 0 (x_i = 0), not 0/0
+        p = ctx.p
+        slope = x / y if p == 2 else x.sign() * x.abs() ** (p - 1) / y ** (p - 1)
+        return _spread(grad, x.shape, ctx.dim or (), ctx.keepdim) * slope
+
+
+def _prod_others_graph(x, dim):
+    """prod_{j != i} x_j, differentiable: row i of an n x n repeat of x has x_i replaced by 1.
+
+    Costs n times the memory of x, but stays exact at every order, zeros included.
+    """
+    v = x.reshape(-1) if dim is None else x.movedim(dim, -1)
+    n = v.shape[-1]
+    rows = v.unsqueeze(-2).expand(*v.shape[:-1], n, n)
+    others = where_(_T(np.eye(n, dtype=bool)), _T(np.ones((), v.dtype.np)), rows).prod(-1)
+    return others.reshape(x.shape) if dim is None else others.movedim(-1, dim)
 
 
 def _prod_others(a, dim):
@@ -602,17 +864,10 @@ def _prod_others(a, dim):
 
 class Amax(Op):
     """y = max of x (over ``dim``).   The gradient is shared evenly by the elements equal to the max."""
-    node_name = "MaxBackward1"
 
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
-        if x.numel() == 0:
-            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. Specify "
-                               "the reduction dim with the 'dim' argument.")
-        out = _T(np.max(x._data, axis=dim, keepdims=keepdim))
-        ctx.save_for_backward(x, out)
-        ctx.dim, ctx.keepdim = dim, keepdim
-        return out
+        return _extreme(ctx, x, dim, keepdim, np.max, "amax")
 
     @staticmethod
     def backward(ctx, grad):
@@ -621,6 +876,45 @@ class Amax(Op):
         hit = (x == _spread(y, x.shape, dims, ctx.keepdim)).to(grad.dtype)
         count = hit.sum(ctx.dim, keepdim=True) if ctx.dim is not None else hit.sum()
         return _spread(grad, x.shape, dims, ctx.keepdim) * hit / count
+
+
+class Amin(Amax):
+    """y = min of x (over ``dim``).   The gradient is shared evenly by the elements equal to the min."""
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        return _extreme(ctx, x, dim, keepdim, np.min, "amin")
+
+
+class MaxAll(Amax):
+    """y = x.max() (no ``dim``): amax over everything."""
+    node_name = "MaxBackward1"
+
+    @staticmethod
+    def forward(ctx, x):
+        return _extreme(ctx, x, None, False, np.max, "max")
+
+
+class MinAll(Amin):
+    """y = x.min() (no ``dim``): amin over everything."""
+    node_name = "MinBackward1"
+
+    @staticmethod
+    def forward(ctx, x):
+        return _extreme(ctx, x, None, False, np.min, "min")
+
+
+def _extreme(ctx, x, dim, keepdim, reduce, name):
+    if dim is None and x.numel() == 0:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+                           "the reduction dim with the 'dim' argument.")
+    for d in dim or ():
+        if x.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    out = _T(reduce(x._data, axis=dim, keepdims=keepdim))
+    ctx.save_for_backward(x, out)
+    ctx.dim, ctx.keepdim = dim, keepdim
+    return out
 
 
 class MaxDim(Op):
@@ -633,17 +927,19 @@ class MaxDim(Op):
         if a.shape and a.shape[dim] == 0:
             raise IndexError(f"max(): Expected reduction dim {dim} to have non-zero size.")
         idx = pick(a, axis=dim, keepdims=True)
-        values = np.take_along_axis(a, idx, axis=dim)
+        values = np.take_along_axis(a, idx, axis=dim) if a.ndim else a.copy()
         if not keepdim:
             values, idx = values.squeeze(dim) if a.ndim else values, idx.squeeze(dim) if a.ndim else idx
-        ctx.shape, ctx.dim, ctx.keepdim, ctx.idx = x.shape, dim, keepdim, idx
+        ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
         indices = _T(idx.astype(np.int64))
         ctx.mark_non_differentiable(indices)
+        ctx.save_for_backward(indices)
         return _T(values), indices
 
     @staticmethod
     def backward(ctx, grad, grad_indices):
-        idx = ctx.idx if ctx.keepdim or not ctx.shape else np.expand_dims(ctx.idx, ctx.dim)
+        idx = ctx.saved_tensors[0]._data
+        idx = idx if ctx.keepdim or not ctx.shape else np.expand_dims(idx, ctx.dim)
         onehot = np.zeros(ctx.shape, grad.dtype.np)
         if ctx.shape:
             np.put_along_axis(onehot, idx, 1, axis=ctx.dim)
@@ -667,7 +963,7 @@ def extremum(x, dim, keepdim, kind):
     if isinstance(dim, Tensor):  # max(a, b): the elementwise maximum
         return x.maximum(dim) if kind == "max" else x.minimum(dim)
     if dim is None:
-        return x.amax() if kind == "max" else x.amin()
+        return (MaxAll if kind == "max" else MinAll).apply(x)
     fn, pick = (MaxDim, np.argmax) if kind == "max" else (MinDim, np.argmin)
     values, indices = fn.apply(x, dim=wrap_dim(dim, x.ndim), keepdim=keepdim, pick=_argmin_max(pick))
     return ReturnTypes(kind, values, indices)
@@ -689,17 +985,18 @@ class Logsumexp(Op):
     @staticmethod
     def forward(ctx, x, dim, keepdim=False):
         a = _float_array(x)
-        m = np.max(a, axis=dim, keepdims=True)
+        m = np.max(a, axis=dim, keepdims=True, initial=-np.inf)  # (initial: empty inputs work too)
         m = np.where(np.isfinite(m), m, 0)  # keep -inf rows finite while shifting
-        out = _T(np.log(np.sum(np.exp(a - m), axis=dim, keepdims=True)) + m)
-        ctx.save_for_backward(x, out)
+        out = np.log(np.sum(np.exp(a - m), axis=dim, keepdims=True)) + m
+        out = _T(out if keepdim else np.squeeze(out, axis=dim))
+        ctx.save_for_backward(x, out)  # the output itself: double backward differentiates through it
         ctx.dim, ctx.keepdim = dim, keepdim
-        return out if keepdim else _T(np.squeeze(out._data, axis=dim))
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        return _spread(grad, x.shape, ctx.dim, ctx.keepdim) * (x - y).exp()
+        return _spread(grad, x.shape, ctx.dim, ctx.keepdim) * (x - _spread(y, x.shape, ctx.dim, ctx.keepdim)).exp()
 
 
 class Softmax(Op):
@@ -708,7 +1005,7 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         a = _float_array(x)
-        e = np.exp(a - np.max(a, axis=dim, keepdims=True))
+        e = np.exp(a - np.max(a, axis=dim, keepdims=True, initial=-np.inf))
         out = _T(e / np.sum(e, axis=dim, keepdims=True))
         ctx.save_for_backward(out)
         ctx.dim = dim
@@ -726,7 +1023,7 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         a = _float_array(x)
-        shifted = a - np.max(a, axis=dim, keepdims=True)
+        shifted = a - np.max(a, axis=dim, keepdims=True, initial=-np.inf)
         out = _T(shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True)))
         ctx.save_for_backward(out)
         ctx.dim = dim
@@ -744,23 +1041,37 @@ class Cumsum(Op):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return np.cumsum(x._data, axis=dim, dtype=_sum_dtype(x._data))
+        return np.cumsum(x._data, axis=dim, dtype=_sum_dtype(x._data)).reshape(x.shape)  # (NumPy flattens 0-d)
 
     @staticmethod
     def backward(ctx, grad):
         return grad.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim)
 
 
+def _sort_indices(a, d, descending):
+    if not a.ndim:
+        return np.asarray(0)
+    if descending and a.dtype.kind == "b":
+        return np.flip(np.argsort(a, axis=d, kind="stable"), d)
+    return np.argsort(-a if descending else a, axis=d, kind="stable")
+
+
 def sort(x, dim, descending):
     d = wrap_dim(dim, x.ndim)
-    a = x._data
-    idx = np.argsort(-a if descending and a.dtype.kind != "b" else a, axis=d, kind="stable") if a.ndim else \
-        np.asarray(0)
-    if descending and a.dtype.kind == "b":
-        idx = np.flip(np.argsort(a, axis=d, kind="stable"), d)
-    indices = _T(idx.astype(np.int64))
-    values = x.gather(d, indices) if a.ndim else x.clone()
-    return ReturnTypes("sort", values, indices)
+    idx = _sort_indices(x._data, d, descending)
+    values = Sort.apply(x, dim=d, index=idx) if x.ndim else x.clone()
+    return ReturnTypes("sort", values, _T(idx.astype(np.int64)))
+
+
+def topk(x, k, dim, largest):
+    d = wrap_dim(dim, x.ndim)
+    if not 0 <= k <= (x.shape[d] if x.ndim else 1):
+        raise RuntimeError(f"selected index k out of range (k={k}, but dimension {d} has size "
+                           f"{x.shape[d] if x.ndim else 1})")
+    idx = _sort_indices(x._data, d, largest)
+    idx = idx[(slice(None),) * d + (slice(0, k),)] if x.ndim else idx
+    values = Topk.apply(x, dim=d, index=idx) if x.ndim else x.clone()
+    return ReturnTypes("topk", values, _T(idx.astype(np.int64)))
 
 
 # ---------------------------------------------------------------------------- matrix products
@@ -781,19 +1092,18 @@ class Matmul(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        x2 = x.unsqueeze(0) if x.ndim == 1 else x   # treat a vector as a 1-row / 1-column matrix
+        # A vector is a 1-row matrix on the left, a 1-column matrix on the right; grad gets those dims too.
+        x2 = x.unsqueeze(0) if x.ndim == 1 else x
         y2 = y.unsqueeze(1) if y.ndim == 1 else y
-        g = grad
-        if x.ndim == 1:
-            g = g.unsqueeze(-2)
-        if y.ndim == 1:
-            g = g.unsqueeze(-1)
-        gx = g @ y2.mT if ctx.needs_input_grad[0] else None
-        gy = x2.mT @ g if ctx.needs_input_grad[1] else None
-        if gy is not None and y.ndim == 1:
-            gy = gy.squeeze(-1)
-        if gx is not None and x.ndim == 1 and gx.ndim > 1:
-            gx = gx.squeeze(-2) if y.ndim != 1 or gx.ndim > 1 else gx
+        g = grad.unsqueeze(-1) if y.ndim == 1 else grad
+        g = g.unsqueeze(-2) if x.ndim == 1 else g
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = g @ y2.mT
+            gx = gx.squeeze(-2) if x.ndim == 1 else gx
+        if ctx.needs_input_grad[1]:
+            gy = x2.mT @ g
+            gy = gy.squeeze(-1) if y.ndim == 1 else gy
         return gx, gy
 
 
@@ -811,6 +1121,10 @@ class Dot(Matmul):
 
 class Bmm(Matmul):
     node_name = "BmmBackward0"
+
+
+class VecMat(Matmul):
+    node_name = "SqueezeBackward4"  # PyTorch computes vector @ matrix as (1 x n) @ matrix, then squeezes
 
 
 def _check_matmul(sa, sb):
@@ -836,14 +1150,14 @@ def _check_matmul(sa, sb):
         broadcast_shapes(sa[:-2], sb[:-2])
 
 
+# The node is named after the kernel PyTorch's matmul ends in (batched: a reshape, UnsafeViewBackward0).
+_MATMUL_BY_NDIM = {(1, 1): Dot, (2, 2): Mm, (2, 1): Mv, (1, 2): VecMat}
+
+
 def matmul(x, y):
-    from .tensor import Tensor
-    if not isinstance(y, Tensor):
+    if not isinstance(y, _tensor_type()):
         raise TypeError(f"matmul(): argument 'other' must be Tensor, not {type(y).__name__}")
-    nx, ny = x.ndim, y.ndim
-    fn = Dot if nx == ny == 1 else Mm if nx == ny == 2 else Mv if (nx, ny) == (2, 1) else \
-        Bmm if nx == ny == 3 and x.shape[0] == y.shape[0] else Matmul
-    return fn.apply(x, y)
+    return _MATMUL_BY_NDIM.get((x.ndim, y.ndim), Matmul).apply(x, y)
 
 
 # ---------------------------------------------------------------------------- shapes and views
@@ -884,12 +1198,12 @@ class View(Op):
 
 
 class UnsafeView(View):
-    """y = a reshaped copy of x (when a view is impossible).   dL/dx = g reshaped back."""
+    """y = x (a fresh contiguous copy, see ``view``) with a new shape.   dL/dx = g reshaped back."""
 
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.shape
-        return np.reshape(x._data, shape).copy()
+        return np.reshape(x._data, shape)
 
 
 def view(x, shape, copy_ok):
@@ -899,8 +1213,8 @@ def view(x, shape, copy_ok):
     if copy_ok:
         try:
             return View.apply(x, shape=shape)._make_view_of(x)
-        except RuntimeError:
-            return UnsafeView.apply(x, shape=shape)
+        except RuntimeError:  # the memory layout allows no view: copy first, as PyTorch's reshape does
+            return UnsafeView.apply(Clone.apply(x), shape=shape)
     return View.apply(x, shape=shape)._make_view_of(x)
 
 
@@ -910,7 +1224,8 @@ class Expand(Op):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.shape
-        return np.broadcast_to(x._data, shape)
+        # (broadcast_to gives read-only memory, like PyTorch's overlapping strides; same shape: a writable view)
+        return np.broadcast_to(x._data, shape) if tuple(shape) != x.shape else x._data.view()
 
     @staticmethod
     def backward(ctx, grad):
@@ -932,8 +1247,6 @@ def expand(x, sizes):
             raise RuntimeError(f"The expanded size of the tensor ({want}) must match the existing size ({s}) at "
                                f"non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
                                f"{list(x.shape)}")
-    if tuple(shape) == x.shape:
-        return x
     return Expand.apply(x, shape=tuple(shape))._make_view_of(x)
 
 
@@ -959,6 +1272,10 @@ class Squeeze(Op):
 
 class SqueezeDim(Squeeze):
     node_name = "SqueezeBackward1"
+
+
+class SqueezeDims(Squeeze):
+    node_name = "SqueezeBackward2"  # squeeze((0, 2)): a tuple of dims
 
 
 class Unsqueeze(Op):
@@ -1015,6 +1332,47 @@ class Flip(Op):
     @staticmethod
     def backward(ctx, grad):
         return grad.flip(*ctx.dims)
+
+
+class Repeat(Op):
+    """y = x tiled ``repeats[d]`` times along each dimension d.   dL/dx = the sum of g over the tiles."""
+
+    @staticmethod
+    def forward(ctx, x, repeats):
+        ctx.shape, ctx.repeats = x.shape, repeats
+        return np.tile(x._data, repeats)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape = (1,) * (len(ctx.repeats) - len(ctx.shape)) + tuple(ctx.shape)
+        tiles = grad.reshape([n for r, s in zip(ctx.repeats, shape) for n in (r, s)])  # (r0, s0, r1, s1, ...)
+        return tiles.sum(tuple(range(0, 2 * len(shape), 2))).reshape(ctx.shape)
+
+
+class Tril(Op):
+    """y = x with zeros above diagonal k.   dL/dx = tril(g, k)."""
+
+    @staticmethod
+    def forward(ctx, x, diagonal):
+        ctx.diagonal = diagonal
+        return np.tril(x._data, diagonal)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.tril(ctx.diagonal)
+
+
+class Triu(Op):
+    """y = x with zeros below diagonal k.   dL/dx = triu(g, k)."""
+
+    @staticmethod
+    def forward(ctx, x, diagonal):
+        ctx.diagonal = diagonal
+        return np.triu(x._data, diagonal)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.triu(ctx.diagonal)
 
 
 class Cat(Op):
@@ -1095,9 +1453,12 @@ def split(x, size_or_sections, dim):
                                f"at dimension {dim}), but got split_sizes={sizes}")
         fn = SplitWithSizes
     else:
-        if size_or_sections <= 0 and n:
+        if size_or_sections < 0:
             raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size_or_sections}")
-        sizes = [size_or_sections] * (n // size_or_sections) + ([n % size_or_sections] if n % size_or_sections else [])
+        if size_or_sections == 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        sizes = [size_or_sections] * (n // size_or_sections) + ([n % size_or_sections] if n % size_or_sections else []) \
+            if n else [0]  # an empty dimension splits into one empty piece
         fn = Split
     outs = fn.apply(x, sizes=sizes, dim=dim)
     return tuple(o._make_view_of(x) for o in outs)
@@ -1122,12 +1483,14 @@ class Gather(Op):
 
     @staticmethod
     def forward(ctx, x, dim, index):
-        ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
+        ctx.shape, ctx.dim = x.shape, dim
+        ctx.save_for_backward(_T(index))
         return np.take_along_axis(x._data, index, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
-        return ScatterAdd.apply(grad, shape=ctx.shape, dim=ctx.dim, index=ctx.index)
+        index, = ctx.saved_tensors
+        return ScatterAdd.apply(grad, shape=ctx.shape, dim=ctx.dim, index=index._data)
 
 
 class ScatterAdd(Op):
@@ -1135,7 +1498,8 @@ class ScatterAdd(Op):
 
     @staticmethod
     def forward(ctx, g, shape, dim, index):
-        ctx.dim, ctx.index = dim, index
+        ctx.dim = dim
+        ctx.save_for_backward(_T(index))
         out = np.zeros(shape, g._data.dtype)
         idx = list(np.indices(index.shape, sparse=True))
         idx[dim] = index
@@ -1144,13 +1508,27 @@ class ScatterAdd(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.gather(ctx.dim, _T(ctx.index))
+        index, = ctx.saved_tensors
+        return grad.gather(ctx.dim, index)
+
+
+class Sort(Gather):
+    """values = x sorted along ``dim`` (a gather at the sorting indices).   dL/dx = g put back in place."""
+    node_name = "SortBackward0"
+
+
+class Topk(Gather):
+    """values = the k largest (or smallest) x along ``dim``.   dL/dx = g put back in place, 0 elsewhere."""
+    node_name = "TopkBackward0"
 
 
 # ---------------------------------------------------------------------------- indexing
 def _convert_key(key, x):
     """Turn a user index into a NumPy index; tensors become arrays. Returns (key, kind)."""
     from .tensor import Tensor
+    if isinstance(key, list) and len(key) < 32 and any(
+            isinstance(k, (list, tuple, slice, Tensor, np.ndarray)) or k is None or k is Ellipsis for k in key):
+        key = tuple(key)  # PyTorch (and old NumPy) read x[[[0, 1], [1, 0]]] as x[[0, 1], [1, 0]]
     if not isinstance(key, tuple):
         key = (key,)
     out, advanced = [], False
@@ -1170,6 +1548,9 @@ def _convert_key(key, x):
                              "valid indices (got float)")
         elif isinstance(k, np.ndarray):
             pass
+        elif isinstance(k, str):
+            raise TypeError(f"new(): invalid data type 'str': tensors are indexed with integers, slices (`:`), "
+                            f"ellipsis (`...`), None and integer or bool tensors, not {k!r}")
         elif not (k is None or k is Ellipsis or isinstance(k, (slice, int, np.integer, bool))):
             raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
                              f"valid indices (got {type(k).__name__})")
@@ -1221,12 +1602,27 @@ class Index(Op):
 
     @staticmethod
     def forward(ctx, x, key, advanced):
-        ctx.shape, ctx.key, ctx.advanced = x.shape, key, advanced
+        ctx.shape, ctx.advanced = x.shape, advanced
+        _save_key(ctx, key)
         return x._data[key]
 
     @staticmethod
     def backward(ctx, grad):
-        return IndexScatter.apply(grad, shape=ctx.shape, key=ctx.key, advanced=ctx.advanced)
+        return IndexScatter.apply(grad, shape=ctx.shape, key=_saved_key(ctx), advanced=ctx.advanced)
+
+
+_ARRAY = object()  # where an index array of a key went
+
+
+def _save_key(ctx, key):
+    """Save the index arrays in ``key`` as tensors: like PyTorch's index tensors, freed after backward."""
+    ctx.save_for_backward(*(_T(k) for k in key if isinstance(k, np.ndarray)))
+    ctx.key = tuple(_ARRAY if isinstance(k, np.ndarray) else k for k in key)
+
+
+def _saved_key(ctx):
+    arrays = iter([t._data for t in ctx.saved_tensors])
+    return tuple(next(arrays) if k is _ARRAY else k for k in ctx.key)
 
 
 class Select(Index):
@@ -1251,7 +1647,8 @@ class IndexScatter(Op):
 
     @staticmethod
     def forward(ctx, g, shape, key, advanced):
-        ctx.key, ctx.advanced = key, advanced
+        ctx.advanced = advanced
+        _save_key(ctx, key)
         out = np.zeros(shape, g._data.dtype)
         if advanced:
             np.add.at(out, key, g._data)  # repeated indices must accumulate, not overwrite
@@ -1261,7 +1658,7 @@ class IndexScatter(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return Index.apply(grad, key=ctx.key, advanced=ctx.advanced)
+        return Index.apply(grad, key=_saved_key(ctx), advanced=ctx.advanced)
 
 
 def _index_fn(key, advanced):
@@ -1274,9 +1671,18 @@ def _index_fn(key, advanced):
     return IndexUnsqueeze if last is None else Slice if isinstance(last, slice) else Select
 
 
-def index(x, key):
+class IndexSelect(Index):
+    pass
+
+
+class MaskedSelect(Index):
+    pass
+
+
+def index(x, key, fn=None):
+    """``x[key]``; ``fn`` names the node (e.g. ``IndexSelect`` for ``index_select``)."""
     k, advanced = _convert_key(key, x)
-    out = _index_fn(k, advanced).apply(x, key=k, advanced=advanced)
+    out = (fn or _index_fn(k, advanced)).apply(x, key=k, advanced=advanced)
     return out if advanced else out._make_view_of(x)
 
 
@@ -1306,23 +1712,32 @@ class AdvancedIndexPut(IndexPut):
 
 def index_put(x, key, value):
     from .tensor import _operand
-    from .autograd import grad_mode
     k, advanced = _convert_key(key, x)
     v = _operand(value)
     if v is None:
         raise TypeError(f"can't assign a {type(value).__name__} to a tensor; assign a number or a tensor")
-    if not D.can_cast(v.dtype, x.dtype) and not v._wrapped:
+    if v._wrapped and v.dtype.is_complex and not x.dtype.is_complex:
+        raise RuntimeError(f"value cannot be converted to type {x.dtype.name} without overflow: {value} is complex")
+    masked_fill = sum(isinstance(i, np.ndarray) for i in k) == 1 and any(
+        isinstance(i, np.ndarray) and i.dtype == np.bool_ for i in k) and v.ndim == 0
+    if advanced and v.dtype is not x.dtype and not v._wrapped and not masked_fill:
+        # (basic indexing copies, converting the dtype; advanced indexing, like PyTorch's index_put_, does not)
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got {x.dtype._legacy} "
-                           f"for the destination and {v.dtype._legacy} for the source.")
+                           f"for the destination and {v.dtype._legacy} for the source. Convert the value first, "
+                           f"e.g. value.to({x.dtype})")
+    x._check_overlap(v)
     if v.dtype is not x.dtype:
         v = v.to(x.dtype)
     x._check_inplace_allowed()
     target_shape = x._data[k].shape
-    try:
-        np.broadcast_shapes(v.shape, target_shape)
-    except ValueError:
+    vshape = v.shape
+    while len(vshape) > len(target_shape) and vshape[0] == 1:  # leading 1s of the value are dropped
+        vshape = vshape[1:]
+    if len(vshape) > len(target_shape) or any(n not in (1, t) for n, t in zip(vshape[::-1], target_shape[::-1])):
+        if not advanced:  # x[1:] = v copies v in, expanding it: PyTorch's expand error
+            expand(v, target_shape)
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to "
-                           f"indexing result of shape {list(target_shape)}") from None
+                           f"indexing result of shape {list(target_shape)}")
     if grad_mode.is_grad_enabled() and (x._requires_grad or v._requires_grad):
         x._inplace(lambda: (AdvancedIndexPut if advanced else IndexPut).apply(x, v, key=k, advanced=advanced))
     else:

@@ -50,9 +50,12 @@ class device:
     def __init__(self, type="cpu", index=None):
         if isinstance(type, device):
             type = type.type
-        type = str(type).split(":")[0]
-        if type != "cpu":
+        name, type = str(type), str(type).split(":")[0]
+        if type == "cuda":
             _no_cuda(type)
+        if type != "cpu":
+            raise RuntimeError(f"Invalid device string: '{name}'. tutorgrad runs on the CPU only: use 'cpu'. (To "
+                               "change the dtype, pass a dtype such as tutorgrad.float32, not a string.)")
         self.type, self.index = type, None
 
     def __repr__(self):
@@ -119,13 +122,30 @@ def _operand(x):
         return x
     if isinstance(x, np.ndarray):
         return Tensor._wrap(x)
-    if isinstance(x, np.generic):
-        return Tensor._wrap(np.asarray(x))
+    if isinstance(x, np.generic):  # np.float64(2.5) counts as a Python number, as in PyTorch
+        return _wrap_scalar(x.item())
     return _wrap_scalar(x)
+
+
+def _numpy_promoted(t, other, true_divide=False):
+    """``t`` and ``other`` in one dtype when ``other`` is an ndarray, else unchanged.
+
+    PyTorch hands ``tensor (op) ndarray`` to NumPy, so the result has NumPy's dtype (float32 tensor *
+    float64 array -> float64; integer / integer -> float64). tutorgrad gives the same dtype, keeps the
+    graph, and also accepts the ``ndarray (op) tensor`` order.
+    """
+    if not isinstance(other, np.ndarray):
+        return t, other
+    dt = np.result_type(t._data, other)
+    if true_divide and dt.kind in "biu":
+        dt = np.dtype(np.float64)
+    D.from_numpy_dtype(other.dtype)  # a clear TypeError for strings, objects, ...
+    return (t if t._data.dtype == dt else t.to(D.from_numpy_dtype(dt))), other.astype(dt, copy=False)
 
 
 def _binary(fn, name, reflected=False):
     def method(self, other):
+        self, other = _numpy_promoted(self, other, true_divide=fn is ops.Div)
         o = _operand(other)
         if o is None:
             return NotImplemented
@@ -136,13 +156,30 @@ def _binary(fn, name, reflected=False):
 
 def _compare(ufunc, name):
     def method(self, other):
+        self, other = _numpy_promoted(self, other)
         o = _operand(other)
         if o is None:
             return NotImplemented if name in ("__eq__", "__ne__") else _bad_operand(name, other)
         a, b = ops.promote(self, o)
+        if a.dtype.kind == "c" and name not in ("__eq__", "__ne__"):  # complex numbers have no order
+            raise NotImplementedError(f"\"{name.strip('_')}_cpu\" not implemented for "
+                                      f"'{D._by_np[a.dtype]._legacy}': complex numbers can't be ordered")
         return Tensor._wrap(ufunc(a, b))
     method.__name__ = name
     return method
+
+
+def _tensor_arg(fn, other):
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{fn}(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}; "
+                        f"wrap numbers first, e.g. {fn}(x, tutorgrad.tensor(0.0))")
+    return other
+
+
+def _index_dtype(fn, index):
+    if not isinstance(index, Tensor) or index.dtype not in (D.int64, D.int32):
+        raise RuntimeError(f"{fn}(): Expected dtype int32 or int64 for index, got "
+                           f"{getattr(index, 'dtype', type(index).__name__)}; e.g. tutorgrad.tensor([0, 2])")
 
 
 def _bad_operand(name, other):
@@ -156,8 +193,9 @@ def _logical(ufunc, name, reflected=False):
             return NotImplemented
         a, b = ops.promote(self, o)
         if a.dtype.kind in "fc":
-            raise RuntimeError(f"\"{name.strip('_')}\" not implemented for '{self.dtype._legacy}': bitwise and "
-                               "logical operators need bool or integer tensors")
+            op = name.strip("_").lstrip("r")
+            raise NotImplementedError(f"\"bitwise_{op}_cpu\" not implemented for '{D._by_np[a.dtype]._legacy}': "
+                                      "& | ^ need bool or integer tensors, e.g. (x > 0) & (x < 1)")
         return Tensor._wrap(ufunc(b, a) if reflected else ufunc(a, b))
     method.__name__ = name
     return method
@@ -414,8 +452,8 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self._grad_fn is None:
-            hooks = self._grad_accumulator()._tensor_hooks(0)
-            self._hooks = self._grad_accumulator()  # keep the accumulator (and its hooks) alive
+            acc = self._hooks = self._grad_accumulator()  # a strong reference keeps it (and its hooks) alive
+            hooks = acc._tensor_hooks(0)
         else:
             hooks = self._grad_fn._tensor_hooks(self._output_nr)
         hooks.insert(len(hooks) - (1 if self._retains_grad else 0), hook)  # before retain_grad, as PyTorch
@@ -617,35 +655,70 @@ class Tensor:
     def type_as(self, other):
         return self.to(other.dtype)
 
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+        """``tensor(data)`` with this tensor's dtype unless ``dtype`` is given."""
+        from .creation import tensor
+        return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        from .creation import full
+        return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return self.new_full(_normalize_size(size, "new_zeros"), 0, dtype=dtype, device=device,
+                             requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return self.new_full(_normalize_size(size, "new_ones"), 1, dtype=dtype, device=device,
+                             requires_grad=requires_grad)
+
+    new_empty = new_zeros
+
     # ------------------------------------------------------------------ arithmetic
+    # 2 + x and 2 * x record x first, as PyTorch does (the graph reads x + 2, x * 2).
     __add__ = _binary(ops.Add, "__add__")
-    __radd__ = _binary(ops.Add, "__radd__", reflected=True)
+    __radd__ = _binary(ops.Add, "__radd__")
     __sub__ = _binary(ops.Sub, "__sub__")
-    __rsub__ = _binary(ops.Sub, "__rsub__", reflected=True)
     __mul__ = _binary(ops.Mul, "__mul__")
-    __rmul__ = _binary(ops.Mul, "__rmul__", reflected=True)
+    __rmul__ = _binary(ops.Mul, "__rmul__")
     __truediv__ = _binary(ops.Div, "__truediv__")
-    __rtruediv__ = _binary(ops.Div, "__rtruediv__", reflected=True)
     __floordiv__ = _binary(ops.FloorDivide, "__floordiv__")
     __rfloordiv__ = _binary(ops.FloorDivide, "__rfloordiv__", reflected=True)
-    __mod__ = _binary(ops.Remainder, "__mod__")
     __rmod__ = _binary(ops.Remainder, "__rmod__", reflected=True)
 
+    def __rsub__(self, other):
+        self, other = _numpy_promoted(self, other)
+        o = _operand(other)
+        return NotImplemented if o is None else ops.Rsub.apply(self, other=o)
+
+    def __rtruediv__(self, other):
+        self, other = _numpy_promoted(self, other, true_divide=True)
+        o = _operand(other)
+        return NotImplemented if o is None else self.reciprocal() * o  # PyTorch's 2 / x, too
+
+    def __mod__(self, other):
+        o = _operand(other)
+        return NotImplemented if o is None else ops.remainder(self, o)
+
     def __pow__(self, other):
+        self, other = _numpy_promoted(self, other)
         return self.pow(other)
 
     def __rpow__(self, other):
+        self, other = _numpy_promoted(self, other)
         o = _operand(other)
-        return NotImplemented if o is None else ops.RPow.apply(o, self)
+        return NotImplemented if o is None else ops.RPow.apply(self, base=o)
 
     def __matmul__(self, other):
         if not isinstance(other, (Tensor, np.ndarray)):
             return NotImplemented
+        self, other = _numpy_promoted(self, other)
         return ops.matmul(self, _operand(other))
 
     def __rmatmul__(self, other):
         if not isinstance(other, np.ndarray):
             return NotImplemented
+        self, other = _numpy_promoted(self, other)
         return ops.matmul(_operand(other), self)
 
     def __neg__(self):
@@ -659,7 +732,8 @@ class Tensor:
 
     def __invert__(self):
         if self.dtype.is_floating_point or self.dtype.is_complex:
-            raise TypeError(f"~ (bitwise_not) is only defined for bool and integer tensors, not {self.dtype}")
+            raise TypeError(f"~ (operator.invert) is only implemented on integer and Boolean-type tensors, not "
+                            f"{self.dtype}; for a mask use (x > 0) and then ~mask")
         return Tensor._wrap(np.invert(self._data))
 
     __eq__ = _compare(np.equal, "__eq__")
@@ -725,12 +799,10 @@ class Tensor:
         return Tensor._wrap(np.isfinite(self._data))
 
     def add(self, other, *, alpha=1):
-        o = _operand(other)
-        return ops.Add.apply(self, o) if alpha == 1 else ops.Add.apply(self, o * alpha)
+        return ops.Add.apply(self, _operand(other), alpha=alpha)
 
     def sub(self, other, *, alpha=1):
-        o = _operand(other)
-        return ops.Sub.apply(self, o) if alpha == 1 else ops.Sub.apply(self, o * alpha)
+        return ops.Sub.apply(self, _operand(other), alpha=alpha)
 
     subtract = sub
 
@@ -742,10 +814,8 @@ class Tensor:
     def div(self, other, *, rounding_mode=None):
         if rounding_mode is None:
             return self / other
-        if rounding_mode == "floor":
-            return self // other
-        if rounding_mode == "trunc":
-            return ops.TruncDivide.apply(self, _operand(other))
+        if rounding_mode in ("floor", "trunc"):
+            return ops.DivRounded.apply(self, _operand(other), rounding_mode=rounding_mode)
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
 
@@ -761,6 +831,8 @@ class Tensor:
 
     def pow(self, exponent):
         """``self ** exponent``.  d/dx x^n = n x^(n-1)."""
+        if isinstance(exponent, np.generic):
+            exponent = exponent.item()
         if isinstance(exponent, Tensor):
             return ops.Pow.apply(self, exponent)
         if isinstance(exponent, np.ndarray):
@@ -776,15 +848,16 @@ class Tensor:
         return ops.matmul(self, other)
 
     def mm(self, other):
-        if self.ndim != 2 or other.ndim != 2:
-            raise RuntimeError(f"mm(): both arguments must be matrices (2-D), got {self.ndim}-D and "
-                               f"{other.ndim}-D; use matmul or @ for other shapes")
+        for name, t in (("self", self), ("mat2", other)):
+            if t.ndim != 2:
+                raise RuntimeError(f"{name} must be a matrix, got a {t.ndim}-D tensor; mm() multiplies two 2-D "
+                                   "tensors, use matmul or @ for other shapes")
         return ops.matmul(self, other)
 
     def bmm(self, other):
         if self.ndim != 3 or other.ndim != 3:
             raise RuntimeError(f"batch1 must be a 3D tensor (got {self.ndim}-D and {other.ndim}-D)")
-        return ops.matmul(self, other)
+        return ops.Bmm.apply(self, other)
 
     def mv(self, vec):
         if self.ndim != 2 or vec.ndim != 1:
@@ -802,21 +875,23 @@ class Tensor:
         return self.unsqueeze(1) * other.unsqueeze(0)
 
     def maximum(self, other):
-        return ops.Maximum.apply(self, _operand(other))
+        return ops.Maximum.apply(self, _tensor_arg("maximum", other))
 
     def minimum(self, other):
-        return ops.Minimum.apply(self, _operand(other))
+        return ops.Minimum.apply(self, _tensor_arg("minimum", other))
 
     def where(self, condition, other):
         from .creation import where
         return where(condition, self, other)
 
     def masked_fill(self, mask, value):
-        from .creation import where
-        return where(mask, _operand(value).to(self.dtype) if not isinstance(value, Tensor) else value, self)
+        return ops.masked_fill(self, mask, value)
 
     def lerp(self, end, weight):
-        return self + weight * (end - self)
+        """``self + weight * (end - self)``: a straight line from self (weight 0) to end (weight 1)."""
+        if isinstance(weight, Tensor):
+            return self + weight * (end - self)
+        return ops.Lerp.apply(self, _operand(end), weight=weight)
 
     # ------------------------------------------------------------------ elementwise functions
     def neg(self):
@@ -836,10 +911,10 @@ class Tensor:
         return ops.Log.apply(self)
 
     def log2(self):
-        return ops.Log.apply(self) / float(np.log(2.0))
+        return ops.Log2.apply(self)
 
     def log10(self):
-        return ops.Log.apply(self) / float(np.log(10.0))
+        return ops.Log10.apply(self)
 
     def log1p(self):
         return ops.Log1p.apply(self)
@@ -851,7 +926,7 @@ class Tensor:
         return ops.Sqrt.apply(self)
 
     def rsqrt(self):
-        return ops.Sqrt.apply(self).reciprocal()
+        return ops.Rsqrt.apply(self)
 
     def reciprocal(self):
         return ops.Reciprocal.apply(self)
@@ -894,21 +969,16 @@ class Tensor:
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
-            out = self
-            if min is not None:
-                out = out.maximum(min)
-            if max is not None:
-                out = out.minimum(max)
-            return out
+            return ops.ClampTensor.apply(self, *(None if v is None else _operand(v) for v in (min, max)))
         return ops.Clamp.apply(self, min=min, max=max)
 
     clip = clamp
 
     def clamp_min(self, min):
-        return self.clamp(min=min)
+        return self.clamp(min=min) if isinstance(min, Tensor) else ops.ClampMin.apply(self, min=min)
 
     def clamp_max(self, max):
-        return self.clamp(max=max)
+        return self.clamp(max=max) if isinstance(max, Tensor) else ops.ClampMax.apply(self, max=max)
 
     @property
     def real(self):
@@ -953,17 +1023,26 @@ class Tensor:
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         """Variance with Bessel's correction (divide by N-1) unless ``correction=0``."""
-        return ops.Var.apply(self, dim=ops.wrap_dims(dim, self.ndim) if dim is not None else None,
-                             correction=ops.correction(unbiased, correction), keepdim=keepdim)
+        return self._spread_stat(ops.Var, "var", dim, unbiased, keepdim, correction)
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         """Standard deviation: ``sqrt(var)``."""
-        return ops.Std.apply(self, dim=ops.wrap_dims(dim, self.ndim) if dim is not None else None,
-                             correction=ops.correction(unbiased, correction), keepdim=keepdim)
+        return self._spread_stat(ops.Std, "std", dim, unbiased, keepdim, correction)
+
+    def _spread_stat(self, fn, name, dim, unbiased, keepdim, correction):
+        dims = ops.wrap_dims(dim, self.ndim) if dim is not None else None
+        correction = ops.correction(unbiased, correction)
+        n = self.numel() if dims is None else int(np.prod([self.shape[d] for d in dims]))
+        if n - correction <= 0:  # e.g. the std of one number: nan, as in PyTorch, with its warning
+            warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                          "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
+        return fn.apply(self, dim=dims, correction=correction, keepdim=keepdim)
 
     def prod(self, dim=None, keepdim=False, *, dtype=None):
         x = self if dtype is None else self.to(dtype)
-        return ops.Prod.apply(x, dim=None if dim is None else ops.wrap_dim(dim, self.ndim), keepdim=keepdim)
+        if dim is None:
+            return ops.Prod.apply(x)
+        return ops.ProdDim.apply(x, dim=ops.wrap_dim(dim, self.ndim), keepdim=keepdim)
 
     def max(self, dim=None, keepdim=False):
         """Largest element; with ``dim``, ``(values, indices)`` along it; with a tensor, ``maximum``."""
@@ -977,14 +1056,20 @@ class Tensor:
                               keepdim=keepdim)
 
     def amin(self, dim=None, keepdim=False):
-        return -ops.Amax.apply(-self, dim=ops.wrap_dims(dim, self.ndim) if dim is not None else None,
-                               keepdim=keepdim)
+        return ops.Amin.apply(self, dim=ops.wrap_dims(dim, self.ndim) if dim is not None else None,
+                              keepdim=keepdim)
 
     def argmax(self, dim=None, keepdim=False):
+        self._no_bool("argmax")
         return ops.arg_extremum(self, dim, keepdim, np.argmax)
 
     def argmin(self, dim=None, keepdim=False):
+        self._no_bool("argmin")
         return ops.arg_extremum(self, dim, keepdim, np.argmin)
+
+    def _no_bool(self, name):
+        if self.dtype is D.bool_:
+            raise RuntimeError(f"{name}(): does not support bool input; convert it first, e.g. mask.long().{name}()")
 
     def all(self, dim=None, keepdim=False):
         return Tensor._wrap(np.all(self._data, axis=None if dim is None else ops.wrap_dim(dim, self.ndim),
@@ -1001,28 +1086,42 @@ class Tensor:
     def softmax(self, dim, dtype=None):
         """``exp(x) / sum(exp(x))`` along ``dim``."""
         x = self if dtype is None else self.to(dtype)
-        return ops.Softmax.apply(x, dim=ops.wrap_dim(dim, self.ndim))
+        return ops.Softmax.apply(x, dim=x._float_only_dim("softmax", dim))
 
     def log_softmax(self, dim, dtype=None):
         x = self if dtype is None else self.to(dtype)
-        return ops.LogSoftmax.apply(x, dim=ops.wrap_dim(dim, self.ndim))
+        return ops.LogSoftmax.apply(x, dim=x._float_only_dim("log_softmax", dim))
+
+    def _float_only_dim(self, name, dim):
+        dim = ops.wrap_dim(dim, self.ndim)
+        if not (self.dtype.is_floating_point or self.dtype.is_complex):
+            kernel = f"{name}_lastdim_kernel_impl" if dim == self.ndim - 1 or self.ndim == 0 else f"{name}_kernel_impl"
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{self.dtype._legacy}': {name} needs a "
+                                      f"floating-point tensor, e.g. x.float().{name}({dim}) or {name}({dim}, "
+                                      "dtype=tutorgrad.float32)")
+        return dim
 
     def cumsum(self, dim):
         return ops.Cumsum.apply(self, dim=ops.wrap_dim(dim, self.ndim))
 
-    def norm(self, p=2, dim=None, keepdim=False):
-        if p == 2 or p == "fro":
-            return (self * self).sum(dim, keepdim).sqrt() if dim is not None else (self * self).sum().sqrt()
-        if p == 1:
-            return self.abs().sum(dim, keepdim) if dim is not None else self.abs().sum()
-        return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p) if dim is not None else (self.abs() ** p).sum() ** (1.0 / p)
+    def norm(self, p="fro", dim=None, keepdim=False):
+        """The p-norm ``(sum |x_i|^p)^(1/p)``: the length of a vector for p = 2 (the default)."""
+        if not (self.dtype.is_floating_point or self.dtype.is_complex):
+            raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                               f"{self.dtype._legacy}; convert it first, e.g. x.float().norm()")
+        dims = ops.wrap_dims(dim, self.ndim) if dim is not None else None
+        p = 2 if p == "fro" else p
+        if p == float("inf"):
+            return self.abs().amax(dims, keepdim)
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or p <= 0:
+            raise RuntimeError(f"norm(): tutorgrad supports p > 0, inf and 'fro', got p={p!r}")
+        return ops.Norm.apply(self, p=p, dim=dims, keepdim=keepdim)
 
     def sort(self, dim=-1, descending=False):
         return ops.sort(self, dim, descending)
 
     def topk(self, k, dim=-1, largest=True, sorted=True):
-        values, indices = ops.sort(self, dim, largest)
-        return ops.ReturnTypes("topk", values.narrow(dim, 0, k), indices.narrow(dim, 0, k))
+        return ops.topk(self, k, dim, largest)
 
     def unique(self, sorted=True, return_counts=False):
         vals, counts = np.unique(self._data, return_counts=True)
@@ -1058,9 +1157,9 @@ class Tensor:
         return self.reshape(other.shape)
 
     def flatten(self, start_dim=0, end_dim=-1):
+        s, e = ops.wrap_dim(start_dim, self.ndim), ops.wrap_dim(end_dim, self.ndim)
         if self.ndim == 0:
             return self.reshape(1)
-        s, e = ops.wrap_dim(start_dim, self.ndim), ops.wrap_dim(end_dim, self.ndim)
         if s > e:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         if s == e:
@@ -1079,7 +1178,8 @@ class Tensor:
         """Remove dimensions of size 1 (all, or just ``dim``)."""
         if dim is None:
             return ops.Squeeze.apply(self)._make_view_of(self)
-        return ops.SqueezeDim.apply(self, dim=ops.wrap_dims(dim, self.ndim))._make_view_of(self)
+        fn = ops.SqueezeDims if isinstance(dim, (tuple, list)) else ops.SqueezeDim
+        return fn.apply(self, dim=ops.wrap_dims(dim, self.ndim))._make_view_of(self)
 
     def unsqueeze(self, dim):
         """Insert a dimension of size 1 at ``dim``."""
@@ -1100,7 +1200,15 @@ class Tensor:
 
     @property
     def T(self):
-        return self.permute(*reversed(range(self.ndim)))
+        if self.ndim == 0:
+            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+                          UserWarning, stacklevel=2)
+        elif self.ndim != 2:
+            warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                          "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
+                          "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
+                          "dimensions of a tensor.", UserWarning, stacklevel=2)
+        return self.permute(tuple(reversed(range(self.ndim))))
 
     @property
     def mT(self):
@@ -1110,6 +1218,8 @@ class Tensor:
 
     def permute(self, *dims):
         """Reorder dimensions (a view)."""
+        if not dims:
+            raise TypeError('permute() missing 1 required positional arguments: "dims"')
         dims = _normalize_size(dims, "permute")
         if len(dims) != self.ndim:
             raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
@@ -1135,19 +1245,17 @@ class Tensor:
     def expand_as(self, other):
         return self.expand(other.shape)
 
-    def broadcast_to(self, size):
-        return self.expand(size)
+    def broadcast_to(self, *size):
+        return self.expand(*size)
 
     def repeat(self, *sizes):
         sizes = _normalize_size(sizes, "repeat")
         if len(sizes) < self.ndim:
             raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
                                "dimensions of tensor")
-        x = self.reshape((1,) * (len(sizes) - self.ndim) + self.shape)
-        for d, r in enumerate(sizes):
-            if r != 1:
-                x = ops.Cat.apply(*([x] * r), dim=d) if r > 0 else x.narrow(d, 0, 0)
-        return x
+        if min(sizes, default=0) < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: {list(sizes)}")
+        return ops.Repeat.apply(self, repeats=sizes)
 
     def narrow(self, dim, start, length):
         dim = ops.wrap_dim(dim, self.ndim)
@@ -1156,16 +1264,25 @@ class Tensor:
 
     def split(self, split_size_or_sections, dim=0):
         """Split into chunks of a given size (or a list of sizes) along ``dim``."""
+        if self.ndim == 0:
+            raise RuntimeError("split expects at least a 1-dimensional tensor")
         return ops.split(self, split_size_or_sections, ops.wrap_dim(dim, self.ndim))
 
     def chunk(self, chunks, dim=0):
+        if self.ndim == 0:
+            raise RuntimeError("chunk expects at least a 1-dimensional tensor")
         dim = ops.wrap_dim(dim, self.ndim)
-        size = -(-self.shape[dim] // chunks)
-        return ops.split(self, size, dim)
+        if chunks <= 0:
+            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+        if self.shape[dim] == 0:
+            return ops.split(self, [0] * chunks, dim)
+        return ops.split(self, -(-self.shape[dim] // chunks), dim)
 
     def unbind(self, dim=0):
         """All slices along ``dim``, as a tuple of tensors."""
-        return ops.Unbind.apply(self, dim=ops.wrap_dim(dim, self.ndim))
+        if self.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        return tuple(t._make_view_of(self) for t in ops.Unbind.apply(self, dim=ops.wrap_dim(dim, self.ndim)))
 
     def clone(self):
         """A copy of the data that stays in the graph (gradient passes through unchanged)."""
@@ -1176,19 +1293,17 @@ class Tensor:
 
     def flip(self, *dims):
         dims = _normalize_size(dims, "flip")
-        key = [slice(None)] * self.ndim
-        for d in dims:
-            key[ops.wrap_dim(d, self.ndim)] = slice(None, None, -1)
-        return ops.Flip.apply(self, dims=tuple(ops.wrap_dim(d, self.ndim) for d in dims))
+        return ops.Flip.apply(self, dims=ops.wrap_dims(dims, self.ndim))
 
     def gather(self, dim, index):
+        _index_dtype("gather", index)
         return ops.Gather.apply(self, dim=ops.wrap_dim(dim, self.ndim), index=index._data)
 
     def tril(self, diagonal=0):
-        return self * Tensor._wrap(np.tri(*self.shape[-2:], k=diagonal, dtype=bool))
+        return ops.Tril.apply(self, diagonal=diagonal)
 
     def triu(self, diagonal=0):
-        return self * Tensor._wrap(~np.tri(*self.shape[-2:], k=diagonal - 1, dtype=bool))
+        return ops.Triu.apply(self, diagonal=diagonal)
 
     def diagonal(self, offset=0):
         """The diagonal of a matrix (as a differentiable gather)."""
@@ -1210,10 +1325,11 @@ class Tensor:
 
     def index_select(self, dim, index):
         dim = ops.wrap_dim(dim, self.ndim)
-        return self[(slice(None),) * dim + (index,)]
+        _index_dtype("index_select", index)
+        return ops.index(self, (slice(None),) * dim + (index,), ops.IndexSelect)
 
     def masked_select(self, mask):
-        return self[mask.expand(self.shape) if isinstance(mask, Tensor) else mask]
+        return ops.index(self, mask.expand(self.shape) if isinstance(mask, Tensor) else mask, ops.MaskedSelect)
 
     # ------------------------------------------------------------------ in place
     def _check_inplace_allowed(self):
@@ -1224,15 +1340,29 @@ class Tensor:
                                "Do it outside the graph: `with tutorgrad.no_grad(): ...` (as an optimizer "
                                "step does), or make a copy first: x = x.clone()")
 
-    def _inplace(self, compute):
+    def _check_overlap(self, other):
+        """Refuse to write into memory that the input still reads at other positions (``x -= x[0]``)."""
+        if not isinstance(other, Tensor) or not np.shares_memory(self._data, other._data):
+            return
+        a, b = self._data.__array_interface__, other._data.__array_interface__
+        if (a["data"], a["shape"], a["strides"]) != (b["data"], b["shape"], b["strides"]):  # x.add_(x) is fine
+            raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor "
+                               "refer to a single memory location. Please clone() the tensor before performing the "
+                               "operation.")
+
+    def _inplace(self, compute, overwrite=ops.Overwrite):
         """Run ``compute()`` out of place, then write its result into this tensor's memory.
 
         When recorded, this tensor takes over the result's place in the graph; its
-        version goes up so saved copies of the old value are detected.
+        version goes up so saved copies of the old value are detected. A result that
+        does not depend on the old values (``zero_``, ``fill_``) is recorded as an
+        ``overwrite`` node, so no gradient flows to the old values.
         """
         self._check_inplace_allowed()
         record = grad_mode._state["enabled"]
         result = compute()
+        if record and self._requires_grad and not result._requires_grad:
+            result = overwrite.apply(self, values=result._data)
         if not D.can_cast(result.dtype, self.dtype):
             raise RuntimeError(f"result type {result.dtype._legacy} can't be cast to the desired output type "
                                f"{self.dtype._legacy}")
@@ -1247,6 +1377,8 @@ class Tensor:
         if not self._data.flags.writeable:
             raise RuntimeError("unsupported operation: this tensor's memory is read-only (it is an expanded "
                                "view or comes from a read-only NumPy array); .clone() it first")
+        if record and result._grad_fn is not None:
+            result._grad_fn._keep_original(self)  # its backward may need the value we overwrite now
         np.copyto(self._data, result._data, casting="unsafe")
         self._vc.bump()
         if record and result._requires_grad:
@@ -1254,15 +1386,19 @@ class Tensor:
         return self
 
     def add_(self, other, *, alpha=1):
+        self._check_overlap(other)
         return self._inplace(lambda: self.add(other, alpha=alpha))
 
     def sub_(self, other, *, alpha=1):
+        self._check_overlap(other)
         return self._inplace(lambda: self.sub(other, alpha=alpha))
 
     def mul_(self, other):
+        self._check_overlap(other)
         return self._inplace(lambda: self * other)
 
     def div_(self, other, *, rounding_mode=None):
+        self._check_overlap(other)
         return self._inplace(lambda: self.div(other, rounding_mode=rounding_mode))
 
     def pow_(self, exponent):
@@ -1302,7 +1438,7 @@ class Tensor:
 
     def zero_(self):
         """Fill with zeros, in place (``x.grad.zero_()`` resets an accumulated gradient)."""
-        return self._inplace(lambda: Tensor._wrap(np.zeros_like(self._data)))
+        return self._inplace(lambda: Tensor._wrap(np.zeros_like(self._data)), ops.Zero)
 
     def fill_(self, value):
         v = _operand(value)
@@ -1311,18 +1447,18 @@ class Tensor:
     def copy_(self, src):
         """Copy ``src``'s values (broadcast, converted to this dtype) into this tensor."""
         src = _operand(src)
-        return self._inplace(lambda: ops.expand(src.to(self.dtype) if src.dtype is not self.dtype else src,
-                                                self.shape) if src.shape != self.shape else
-                             src.to(self.dtype) if src.dtype is not self.dtype else src.clone()
-                             if src._requires_grad else src)
+        self._check_overlap(src)
+        return self._inplace(lambda: ops.Copy.apply(self, src))
 
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
         from . import _random
-        return self._inplace(lambda: Tensor._wrap(_random.uniform(a, b, self.shape, self.dtype.np, generator)))
+        return self._inplace(lambda: Tensor._wrap(_random.uniform(a, b, self.shape, self.dtype.np, generator)),
+                             ops.Uniform)
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         from . import _random
-        return self._inplace(lambda: Tensor._wrap(_random.normal(mean, std, self.shape, self.dtype.np, generator)))
+        return self._inplace(lambda: Tensor._wrap(_random.normal(mean, std, self.shape, self.dtype.np, generator)),
+                             ops.Normal)
 
     def __iadd__(self, other):
         return self.add_(other)

@@ -4,6 +4,8 @@
 ``engine.py``, the ``Function`` mechanism (and the graph nodes) in
 ``function.py``, finite-difference checks in ``gradcheck.py``.
 """
+import warnings
+
 from . import function, grad_mode  # noqa: F401
 from .engine import run_backward
 from .function import Function, FunctionCtx, once_differentiable, Node  # noqa: F401
@@ -61,6 +63,12 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     grads = _grads_for(tensors, grad_tensors, create_graph)
     if retain_graph is None:
         retain_graph = create_graph
+    if create_graph:
+        warnings.warn(
+            "Using backward() with create_graph=True will create a reference cycle between the parameter and its "
+            "gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to "
+            "avoid this. If you have to use this function, make sure to reset the .grad fields of your parameters "
+            "to None after use to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
     if inputs is not None:
         inputs = _tensors(inputs, "inputs")
         found = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs, accumulate=False)
@@ -73,8 +81,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     run_backward(tensors, grads, retain_graph, create_graph)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
-         materialize_grads=False):
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Return d(outputs)/d(inputs) without touching any ``.grad``.
 
     >>> x = tutorgrad.tensor(2., requires_grad=True)
@@ -82,8 +90,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     >>> tutorgrad.autograd.grad(dy, x)                                 # 6x = 12
     (tensor(12.),)
     """
+    if is_grads_batched:
+        raise NotImplementedError("tutorgrad has no batched gradients (is_grads_batched=True); loop over the "
+                                  "grad_outputs instead")
     outputs = _tensors(outputs, "outputs")
-    single = not isinstance(inputs, (tuple, list))
     inputs = _tensors(inputs, "inputs")
     for i, t in enumerate(inputs):
         if not t.requires_grad:
@@ -106,7 +116,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         elif not create_graph:
             g = g.detach()
         result.append(g)
-    del single
     return tuple(result)
 
 

@@ -16,7 +16,7 @@ Reverse-mode autodiff in three steps, all with loops (never recursion, so a
 import heapq
 
 from . import grad_mode
-from .function import AccumulateGrad
+from .function import AccumulateGrad, _tensor_type
 
 
 def _shape_text(shape):
@@ -32,8 +32,7 @@ def _expandable(shape, to):
 
 def _validate(node, grads):
     """Check and fix up the gradients ``node.backward`` returned (PyTorch's validate_outputs)."""
-    from ..tensor import Tensor
-
+    Tensor = _tensor_type()
     if not isinstance(grads, tuple):
         grads = (grads,)
     meta = node._input_meta
@@ -45,18 +44,21 @@ def _validate(node, grads):
                                f"(expected {len(meta)}, got {len(grads)})")
     out = []
     for i, (g, m) in enumerate(zip(grads, meta)):
-        if g is None or node.next_functions[i][0] is None:
+        if g is None:
             out.append(None)
             continue
         if m is None:
             raise RuntimeError(f"function {node.name()} returned a gradient different than None at position "
                                f"{i + 1}, but the corresponding forward input was not a Variable")
+        if node.next_functions[i][0] is None:  # this input needs no gradient: drop it
+            out.append(None)
+            continue
         if not isinstance(g, Tensor):
-            raise TypeError(f"function {node.name()} returned a {type(g).__name__} as gradient {i}; "
-                            "backward must return Tensors (or None)")
+            raise RuntimeError(f"expected Variable or None (got {type(g).__name__}): function {node.name()} "
+                               f"returned it as gradient {i}; backward must return Tensors (or None)")
         shape, dtype = m
-        if g.shape != shape:
-            if not _expandable(shape, g.shape):
+        if g._data.shape != shape:
+            if not _expandable(shape, g._data.shape):
                 raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
                                    f"{_shape_text(g.shape)} but expected shape compatible with {_shape_text(shape)}")
             g = g.sum_to_size(shape)  # undo broadcasting: the one place it is done
@@ -143,9 +145,11 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
         while ready:
             node = heapq.heappop(ready)[2]
             grads = buffers.pop(node)
-            grads = _run_tensor_hooks(node, grads)
-            for nr, i in captures.get(node, ()):
-                captured[i] = grads[nr]
+            if node._pre_hooks:
+                grads = _run_tensor_hooks(node, grads)
+            if captures:
+                for nr, i in captures.get(node, ()):
+                    captured[i] = grads[nr]
             run = (accumulate or not isinstance(node, AccumulateGrad)) and (needed is None or node in needed)
             result = ()
             if run and any(g is not None for g in grads):
@@ -169,11 +173,11 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 if child is None:
                     continue
                 g = result[k] if k < len(result) else None
+                buf = buffers.get(child)
+                if buf is None:
+                    buf = buffers[child] = [None] * child._n_outputs
                 if g is not None:
-                    buf = buffers.setdefault(child, [None] * child._n_outputs)
                     buf[nr] = g if buf[nr] is None else buf[nr] + g  # fan-in: gradients add up
-                else:
-                    buffers.setdefault(child, [None] * child._n_outputs)
                 deps[child] -= 1
                 if deps[child] == 0:
                     heapq.heappush(ready, _key(child))

@@ -32,6 +32,38 @@ import numpy as np
 from . import grad_mode
 
 _sequence = itertools.count()
+_TENSOR = None
+
+
+def _tensor_type():
+    """The Tensor class, imported on first use (tensor.py imports this module: tensors are made of Functions)."""
+    global _TENSOR
+    if _TENSOR is None:
+        from ..tensor import Tensor
+        _TENSOR = Tensor
+    return _TENSOR
+
+
+# NumPy warns about 1/0, log(-1) or overflow; PyTorch quietly gives inf/nan, and so do we. ``np.errstate``
+# would do, but setting it up costs more than a small op; so we set NumPy's error-state context variable
+# (what errstate does inside) to a prepared "ignore" value, falling back to errstate if NumPy changes.
+try:
+    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
+    _IGNORE_ERRORS = _make_extobj(all="ignore")
+
+    def _numpy_errors_off():
+        return _extobj_contextvar.set(_IGNORE_ERRORS)
+
+    def _numpy_errors_restore(token):
+        _extobj_contextvar.reset(token)
+except ImportError:  # pragma: no cover - other NumPy versions
+    def _numpy_errors_off():
+        quiet = np.errstate(all="ignore")
+        quiet.__enter__()
+        return quiet
+
+    def _numpy_errors_restore(quiet):
+        quiet.__exit__(None, None, None)
 
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -61,13 +93,13 @@ class Node:
 
     _n_outputs = 1
     _priority = 0
+    _hooks = ()                    # node hooks: fn(grad_inputs, grad_outputs) (a list once one is registered)
+    _prehooks = ()                 # node pre-hooks: fn(grad_outputs)
 
     def __init__(self):
         self.next_functions = ()
         self._input_meta = ()      # (shape, dtype) of each forward input, None for non-tensors
         self._pre_hooks = None     # {output_nr: [tensor hooks]} from register_hook / retain_grad
-        self._hooks = []           # node hooks: fn(grad_inputs, grad_outputs)
-        self._prehooks = []        # node pre-hooks: fn(grad_outputs)
         self._sequence_nr = next(_sequence)
 
     def name(self):
@@ -78,11 +110,15 @@ class Node:
 
     def register_hook(self, fn):
         """``fn(grad_inputs, grad_outputs)`` runs after this node's backward."""
+        if not isinstance(self._hooks, list):
+            self._hooks = []
         self._hooks.append(fn)
         return _Handle(self._hooks, fn)
 
     def register_prehook(self, fn):
         """``fn(grad_outputs)`` runs before this node's backward; may return new grads."""
+        if not isinstance(self._prehooks, list):
+            self._prehooks = []
         self._prehooks.append(fn)
         return _Handle(self._prehooks, fn)
 
@@ -108,7 +144,7 @@ class AccumulateGrad(Node):
         if grad_mode.is_grad_enabled():  # create_graph=True: keep the graph of the gradient
             v._grad = grad if v._grad is None else v._grad + grad
         elif v._grad is None:
-            v._grad = grad.detach().clone()  # a copy: the same tensor may flow to several leaves
+            v._grad = _tensor_type()._wrap(grad._data.copy())  # a copy: the same tensor may flow to several leaves
         elif v._grad.requires_grad:
             v._grad = v._grad.detach() + grad.detach()
         else:
@@ -121,6 +157,7 @@ class FunctionCtx:
     """What ``forward`` and ``backward`` can use on ``ctx`` (mixed into every node)."""
 
     _saved = ()
+    _saved_outputs = ()
     _freed = False
     _materialize = True
     _dirty = ()
@@ -134,6 +171,17 @@ class FunctionCtx:
         """
         self._saved = tuple((t, t._vc.value) if t is not None else (None, 0) for t in tensors)
 
+    def _keep_original(self, t):
+        """``t`` is about to be overwritten in place: if it was saved, save a copy of its value instead.
+
+        (PyTorch keeps this "original self" too: ``y.mul_(w)`` needs the old ``y`` for ``dL/dw``.)
+        """
+        if any(s is t for s, _ in self._saved):
+            from ..tensor import Tensor
+            original = Tensor._wrap(t._data.copy())
+            original._grad_fn, original._output_nr, original._requires_grad = t._grad_fn, t._output_nr, t._requires_grad
+            self._saved = tuple((original, 0) if s is t else (s, v) for s, v in self._saved)
+
     @property
     def saved_tensors(self):
         if self._freed:
@@ -141,12 +189,15 @@ class FunctionCtx:
         for i, (t, version) in enumerate(self._saved):
             if t is not None and t._vc.value != version:
                 from ..tensor import _legacy_type_name
+                # PyTorch names the op that made the tensor, without "Backward0": "output 0 of Add"
+                maker = self if i in self._saved_outputs else t._grad_fn
+                made_by = "" if maker is None else f", which is output {t._output_nr} of {maker.name().split('Backward')[0]},"
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an inplace "
-                    f"operation: [{_legacy_type_name(t)} [{', '.join(map(str, t.shape))}]], which is output "
-                    f"{i} of {self.name()}, is at version {t._vc.value}; expected version {version} "
-                    "instead. Hint: the tensor was changed in place (e.g. `x += 1` or `x.add_(1)`) after it "
-                    "was used; write `x = x + 1` instead, or `.clone()` it before changing it.")
+                    f"operation: [{_legacy_type_name(t)} [{', '.join(map(str, t.shape))}]]{made_by} is at version "
+                    f"{t._vc.value}; expected version {version} instead. Hint: the tensor was changed in place "
+                    "(e.g. `x += 1` or `x.add_(1)`) after it was used; write `x = x + 1` instead, or `.clone()` "
+                    "it before changing it.")
         return tuple(t for t, _ in self._saved)
 
     def mark_dirty(self, *tensors):
@@ -226,15 +277,17 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from ..tensor import Tensor  # (import cycle: tensors are made of Functions)
-
+        Tensor = _tensor_type()
         ctx = cls._backward_cls()
-        needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         ctx.needs_input_grad = needs
-        record = grad_mode._state["enabled"] and True in needs
-
         state = grad_mode._state
+        record = state["enabled"] and True in needs
+        # where the inputs' gradients go, taken before forward: mark_dirty re-links a modified input below
+        edges = tuple([a._edge() if n else (None, 0) for a, n in zip(args, needs)]) if record else ()
+
         prev, state["enabled"] = state["enabled"], False  # forward itself is never recorded
+        quiet = _numpy_errors_off()
         try:
             if cls.setup_context is Function.setup_context:
                 out = cls.forward(ctx, *args, **kwargs)
@@ -242,6 +295,7 @@ class Function:
                 out = cls.forward(*args, **kwargs)
                 cls.setup_context(ctx, args, out)
         finally:
+            _numpy_errors_restore(quiet)
             state["enabled"] = prev
 
         single = not isinstance(out, tuple)
@@ -251,19 +305,21 @@ class Function:
                 outs[i] = o = Tensor._wrap(o)
             if not record or not isinstance(o, Tensor):
                 continue
-            if not (o.dtype.is_floating_point or o.dtype.is_complex) or _identical(o, ctx._non_diff):
-                continue
-            if _identical(o, ctx._dirty):
+            if o._data.dtype.kind not in "fc" or (ctx._non_diff and _identical(o, ctx._non_diff)):
+                continue  # integer and bool results have no gradient
+            if ctx._dirty and _identical(o, ctx._dirty):
                 o._check_inplace_allowed()
-            elif _identical(o, args) or o._requires_grad or o._grad_fn is not None:
+                o._vc.bump()  # as PyTorch: a dirty tensor's version goes up once more
+            elif o._requires_grad or o._grad_fn is not None or _identical(o, args):
                 outs[i] = o = o._alias()  # don't rewrite a tensor the caller still holds
             o._grad_fn, o._output_nr, o._requires_grad = ctx, i, True
 
         if record:
-            ctx.next_functions = tuple(a._edge() if n else (None, 0) for a, n in zip(args, needs))
-            ctx._input_meta = tuple((a.shape, a.dtype) if isinstance(a, Tensor) else None for a in args)
-            ctx._output_meta = tuple((o.shape, o.dtype) if isinstance(o, Tensor) else None for o in outs)
+            ctx.next_functions = edges
+            ctx._input_meta = tuple([(a._data.shape, a.dtype) if isinstance(a, Tensor) else None for a in args])
+            ctx._output_meta = tuple([(o._data.shape, o.dtype) if isinstance(o, Tensor) else None for o in outs])
             ctx._n_outputs = len(outs)
+            ctx._saved_outputs = {i for i, (t, _) in enumerate(ctx._saved) if _identical(t, outs)}
         else:
             ctx._saved = ()  # nothing will call backward: let saved tensors go now
         return outs[0] if single else tuple(outs)
@@ -283,17 +339,19 @@ def once_differentiable(fn):
         if grad_mode.is_grad_enabled() and any(g is not None and g.requires_grad for g in grads):
             from ..tensor import Tensor
             results = result if isinstance(result, tuple) else (result,)
-            results = tuple(_OnceDifferentiable.apply(r, *grads) if isinstance(r, Tensor) else r for r in results)
+            results = tuple(_OnceDifferentiable.apply(*grads, result=r) if isinstance(r, Tensor) else r
+                            for r in results)
             return results if isinstance(result, tuple) else results[0]
         return result
     return wrapper
 
 
 class _OnceDifferentiable(Function):
-    node_name = "BackwardBackward"  # ''bad'' node: differentiating through it is an error
+    """Links a once-differentiable gradient to the grads it came from; differentiating it is an error."""
+    node_name = "Error"  # PyTorch's name for this node
 
     @staticmethod
-    def forward(ctx, result, *grads):
+    def forward(ctx, *grads, result):
         return result.clone()
 
     @staticmethod

@@ -16,6 +16,11 @@ def is_grad_enabled():
 class _GradMode:
     _mode = True
 
+    def __new__(cls, *args, **kwargs):
+        if len(args) == 1 and callable(args[0]) and not kwargs:  # @no_grad without parentheses, as PyTorch allows
+            return cls()(args[0])
+        return super().__new__(cls)
+
     def __enter__(self):
         self._prev = _state["enabled"]
         _state["enabled"] = self._mode

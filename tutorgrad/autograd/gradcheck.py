@@ -37,15 +37,15 @@ def _numerical(func, inputs, k, eps):
         x._data = np.ascontiguousarray(x._data)
     flat = x._data.reshape(-1)  # a view: we perturb the input in place and put it back
     cols = []
-    with grad_mode.no_grad():
-        for j in range(flat.size):
-            orig = flat[j]
-            flat[j] = orig + eps
-            plus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(func, inputs)]
-            flat[j] = orig - eps
-            minus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(func, inputs)]
-            flat[j] = orig
-            cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+    # Grad mode stays on: ``func`` may itself differentiate (gradgradcheck checks a gradient function).
+    for j in range(flat.size):
+        orig = flat[j]
+        flat[j] = orig + eps
+        plus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(func, inputs)]
+        flat[j] = orig - eps
+        minus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(func, inputs)]
+        flat[j] = orig
+        cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
     n_out = len(_outputs(func, inputs))
     return [np.stack([c[i] for c in cols], axis=1) if cols else np.zeros((0, 0)) for i in range(n_out)]
 

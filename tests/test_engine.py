@@ -1,0 +1,550 @@
+"""The backward engine and the ``.grad`` / hooks / grad-mode rules, checked against real PyTorch.
+
+Most tests take ``lib`` and run twice: with ``torch`` (which proves the expectation is PyTorch's) and
+with ``tutorgrad``. Error messages are compared with PyTorch's own text where tutorgrad promises it.
+"""
+import gc
+import subprocess
+import sys
+import textwrap
+import warnings
+import weakref
+
+import numpy as np
+import pytest
+
+import tutorgrad
+
+torch = pytest.importorskip("torch")
+torch.set_num_threads(1)  # tiny tensors: PyTorch's thread pool only adds waiting
+
+
+@pytest.fixture(params=["torch", "tutorgrad"])
+def lib(request):
+    return torch if request.param == "torch" else tutorgrad
+
+
+def raised(fn):
+    """The exception ``fn()`` raises (the test fails if it raises none)."""
+    with pytest.raises(Exception) as info:
+        fn()
+    return info.value
+
+
+def same_error(fn):
+    """Run ``fn(lib)`` with both libraries; both must raise the same class. Returns (ours, PyTorch's)."""
+    ref, ours = raised(lambda: fn(torch)), raised(lambda: fn(tutorgrad))
+    assert type(ours) is type(ref), f"tutorgrad raises {ours!r}, PyTorch {ref!r}"
+    return str(ours), str(ref)
+
+
+# ---------------------------------------------------------------------------------------- .grad
+def test_leaf_gradients_accumulate_across_backward_calls(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    first = x.grad
+    (x * x).sum().backward()
+    assert x.grad.tolist() == [4.0, 8.0]
+    assert x.grad is first  # accumulated in place, as PyTorch does
+
+
+def test_zeroing_and_resetting_grad(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    x.grad.zero_()
+    (x * 3).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+    x.grad = None
+    (x * 5).sum().backward()
+    assert x.grad.tolist() == [5.0, 5.0]
+
+
+def test_retain_graph_allows_a_second_backward(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.tolist() == [4.0, 8.0]
+
+
+# Whether a second backward raises depends on whether the op saved tensors: x * 2 keeps x, x + 1 keeps nothing.
+SECOND_BACKWARD = {
+    "add": lambda L, x: x + 1, "add_t": lambda L, x: x + x, "sub": lambda L, x: x - 2, "neg": lambda L, x: -x,
+    "mul_scalar": lambda L, x: x * 2, "mul": lambda L, x: x * x, "div": lambda L, x: x / 2, "rdiv": lambda L, x: 1 / x,
+    "exp": lambda L, x: x.exp(), "log": lambda L, x: x.log(), "sum": lambda L, x: x.sum(), "mean": lambda L, x: x.mean(),
+    "relu": lambda L, x: x.relu(), "sigmoid": lambda L, x: x.sigmoid(), "tanh": lambda L, x: x.tanh(),
+    "pow": lambda L, x: x ** 2, "reshape": lambda L, x: x.reshape(-1), "t": lambda L, x: x.t(),
+    "select": lambda L, x: x[0], "index_list": lambda L, x: x[[0, 0]], "mask": lambda L, x: x[x > 2],
+    "matmul": lambda L, x: x @ x, "softmax": lambda L, x: x.softmax(-1), "clone": lambda L, x: x.clone(),
+    "cat": lambda L, x: L.cat([x, x]), "stack": lambda L, x: L.stack([x, x]), "abs": lambda L, x: x.abs(),
+    "max": lambda L, x: x.max(), "max_dim": lambda L, x: x.max(0)[0], "amax": lambda L, x: x.amax(0),
+    "var": lambda L, x: x.var(), "expand": lambda L, x: x[0:1].expand(3, 2), "to": lambda L, x: x.double(),
+    "clamp": lambda L, x: x.clamp(0, 1), "where": lambda L, x: L.where(x > 2, x, 0.0),
+    "gather": lambda L, x: x.gather(0, L.tensor([[0, 1]])), "cumsum": lambda L, x: x.cumsum(0),
+    "prod": lambda L, x: x.prod(), "norm": lambda L, x: x.norm(), "unbind": lambda L, x: x.unbind()[0],
+    "flip": lambda L, x: x.flip(0), "permute": lambda L, x: x.permute(1, 0), "sqrt": lambda L, x: x.sqrt(),
+}
+
+
+@pytest.mark.parametrize("name", list(SECOND_BACKWARD))
+def test_second_backward_raises_exactly_when_pytorch_does(name):
+    outcomes = []
+    for L in (torch, tutorgrad):
+        x = L.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        y = SECOND_BACKWARD[name](L, x).sum()
+        y.backward()
+        try:
+            y.backward()
+            outcomes.append(None)
+        except RuntimeError as e:
+            outcomes.append(str(e))
+    theirs, ours = outcomes
+    assert (ours is None) == (theirs is None), f"PyTorch: {theirs}; tutorgrad: {ours}"
+    assert ours == theirs  # the very same message
+
+
+def test_saved_tensors_cannot_be_read_after_backward():
+    for L in (torch, tutorgrad):
+        x = L.tensor([1.0], requires_grad=True)
+        y = x.exp()
+        y.backward()
+        with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+            y.backward()
+
+
+# ---------------------------------------------------------------------------------------- non-leaf .grad
+NON_LEAF_WARNING = ("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+                    "attribute won't be populated during autograd.backward().")
+
+
+def test_non_leaf_grad_warns_like_pytorch(lib):
+    x = lib.tensor([1.0], requires_grad=True)
+    y = x * 2
+    y.sum().backward()
+    with pytest.warns(UserWarning) as record:
+        assert y.grad is None
+    assert str(record[0].message).startswith(NON_LEAF_WARNING)
+    assert "retain_grad()" in str(record[0].message)
+
+
+def test_retain_grad_keeps_a_non_leaf_gradient(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    assert y.retains_grad and not x.retains_grad
+    z = (y * y).sum()
+    z.backward(retain_graph=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning once retained
+        assert y.grad.tolist() == [4.0, 8.0]
+    z.backward()
+    assert y.grad.tolist() == [8.0, 16.0]  # accumulates like a leaf's
+
+
+def test_retain_grad_needs_requires_grad(lib):
+    with pytest.raises(RuntimeError, match="can't retain_grad on Tensor that has requires_grad=False"):
+        lib.tensor([1.0]).retain_grad()
+
+
+# ---------------------------------------------------------------------------------------- hooks
+def test_hooks_on_leaves_and_non_leaves_can_change_gradients(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    calls = []
+    handle = x.register_hook(lambda g: calls.append(("x", g.tolist())) or g * 10)
+    y = x * 3
+    y.register_hook(lambda g: calls.append(("y", g.tolist())))  # returns None: gradient unchanged
+    y.sum().backward()
+    assert calls == [("y", [1.0, 1.0]), ("x", [3.0, 3.0])]
+    assert x.grad.tolist() == [30.0, 30.0]
+    handle.remove()
+    x.grad = None
+    (x * 3).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]  # the removed hook no longer runs
+    assert len(calls) == 3  # only the still-registered y hook? no: that y is gone; this is a new graph
+
+
+def test_leaf_hook_runs_on_every_backward_before_accumulation(lib):
+    x = lib.tensor([1.0], requires_grad=True)
+    x.register_hook(lambda g: g + 1)
+    (x * 2).backward()
+    (x * 2).backward()
+    assert x.grad.tolist() == [6.0]
+
+
+def test_non_leaf_hook_changes_what_flows_on(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.register_hook(lambda g: g * 100)
+    (y * y).sum().backward()
+    assert y.grad.tolist() == [400.0, 800.0]  # hooks run before retain_grad stores it
+    assert x.grad.tolist() == [800.0, 1600.0]
+
+
+def test_hook_needs_requires_grad(lib):
+    with pytest.raises(RuntimeError, match="cannot register a hook on a tensor that doesn't require gradient"):
+        lib.tensor([1.0]).register_hook(lambda g: g)
+
+
+def test_node_hook_and_prehook(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    seen = []
+    y.grad_fn.register_prehook(lambda go: (seen.append(("pre", [g.tolist() for g in go])), (go[0] * 2,))[1])
+    h = y.grad_fn.register_hook(lambda gi, go: seen.append(("post", [g.tolist() for g in gi], [g.tolist() for g in go])))
+    y.sum().backward(retain_graph=True)
+    assert seen == [("pre", [[1.0, 1.0]]), ("post", [[2.0, 4.0], [2.0, 4.0]], [[2.0, 2.0]])]
+    assert x.grad.tolist() == [4.0, 8.0]
+    h.remove()
+    y.sum().backward()
+    assert len(seen) == 3  # only the prehook ran again
+
+
+# ---------------------------------------------------------------------------------------- grad mode
+def test_no_grad_and_enable_grad_as_context_managers(lib):
+    x = lib.tensor([1.0], requires_grad=True)
+    with lib.no_grad():
+        y = x * 2
+        with lib.enable_grad():
+            z = x * 2
+        assert not lib.is_grad_enabled()
+    assert lib.is_grad_enabled()
+    assert (y.requires_grad, y.grad_fn, z.requires_grad) == (False, None, True)
+
+
+def test_grad_mode_decorators(lib):
+    x = lib.tensor([1.0], requires_grad=True)
+
+    @lib.no_grad()
+    def f(a):
+        return a * 2
+
+    @lib.no_grad  # PyTorch also accepts the bare decorator
+    def f2(a):
+        return a * 2
+
+    @lib.enable_grad()
+    def g(a):
+        return a * 2
+
+    @lib.set_grad_enabled(False)
+    def h(a):
+        return a * 2
+
+    assert not f(x).requires_grad and not f2(x).requires_grad and not h(x).requires_grad
+    with lib.no_grad():
+        assert g(x).requires_grad
+    assert lib.is_grad_enabled()  # decorating with set_grad_enabled(False) leaves the mode as it was
+    assert f.__name__ == "f"
+
+
+def test_set_grad_enabled_as_function_and_context(lib):
+    x = lib.tensor([1.0], requires_grad=True)
+    lib.set_grad_enabled(False)
+    try:
+        assert not lib.is_grad_enabled() and not (x * 2).requires_grad
+    finally:
+        lib.set_grad_enabled(True)
+    with lib.set_grad_enabled(False):
+        assert not lib.is_grad_enabled()
+    with lib.set_grad_enabled(True):
+        assert (x * 2).requires_grad
+    assert lib.is_grad_enabled()
+
+
+def test_grad_mode_is_restored_after_an_exception(lib):
+    with pytest.raises(ValueError):
+        with lib.no_grad():
+            raise ValueError
+    assert lib.is_grad_enabled()
+
+
+def test_inference_mode(lib):
+    x = lib.tensor([1.0], requires_grad=True)
+    with lib.inference_mode():
+        assert not (x * 2).requires_grad
+    assert lib.is_grad_enabled()
+
+
+# ---------------------------------------------------------------------------------------- requires_grad rules
+def test_requires_grad_propagation_and_is_leaf(lib):
+    x = lib.tensor([1.0], requires_grad=True)
+    c = lib.tensor([2.0])
+    assert (x * c).requires_grad and not (c * 2).requires_grad
+    assert x.is_leaf and c.is_leaf and not (x * 2).is_leaf and (c * 2).is_leaf
+    assert not (x > 0).requires_grad and not x.argmax().requires_grad
+    assert not x.max(0)[1].requires_grad and not x.long().requires_grad
+
+
+def test_detach_shares_memory_and_leaves_the_graph(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    d = (x * 1).detach()
+    assert (d.requires_grad, d.is_leaf, d.grad_fn) == (False, True, None)
+    e = x.detach()
+    e[0] = 5.0
+    assert x.tolist() == [5.0, 2.0]
+
+
+def test_requires_grad_and_detach_in_place(lib):
+    x = lib.tensor([1.0], requires_grad=True)
+    y = x * 2
+    assert y.requires_grad_(True) is y
+    msg = str(raised(lambda: y.requires_grad_(False)))
+    assert msg.startswith("you can only change requires_grad flags of leaf variables.")
+    z = x.detach().requires_grad_()
+    assert z.requires_grad and z.is_leaf
+    y.detach_()
+    assert (y.requires_grad, y.is_leaf, y.grad_fn) == (False, True, None)
+
+
+@pytest.mark.parametrize("make", [lambda L: L.tensor([1, 2], requires_grad=True),
+                                  lambda L: L.tensor([1, 2]).requires_grad_(),
+                                  lambda L: L.zeros(2, dtype=L.int64, requires_grad=True),
+                                  lambda L: L.tensor([True]).requires_grad_(),
+                                  lambda L: L.arange(3, requires_grad=True)])
+def test_integer_tensors_cannot_require_grad(make):
+    ours, theirs = same_error(make)
+    assert "floating point" in ours and "gradients" in ours
+
+
+def test_complex_autograd_is_a_clear_not_implemented():
+    # PyTorch supports it; tutorgrad says so instead of computing something wrong.
+    with pytest.raises(NotImplementedError, match="complex"):
+        tutorgrad.tensor([1 + 2j], requires_grad=True)
+    with pytest.raises(NotImplementedError, match="complex"):
+        tutorgrad.tensor([1 + 2j]).requires_grad_()
+
+
+# ---------------------------------------------------------------------------------------- autograd.grad
+def test_grad_does_not_touch_dot_grad(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    g, = lib.autograd.grad((x * x).sum(), x)
+    assert g.tolist() == [2.0, 4.0] and x.grad is None and not g.requires_grad
+
+
+def test_grad_allow_unused_and_materialize(lib):
+    x, u = lib.tensor([1.0], requires_grad=True), lib.tensor([1.0], requires_grad=True)
+    msg = str(raised(lambda: lib.autograd.grad((x * 2).sum(), [x, u])))
+    assert msg == ("The differentiated Tensor at index 1 appears to not have been used in the graph. "
+                   "Set allow_unused=True if this is the desired behavior.")
+    assert lib.autograd.grad((x * 2).sum(), [x, u], allow_unused=True)[1] is None
+    assert lib.autograd.grad((x * 2).sum(), [x, u], materialize_grads=True)[1].tolist() == [0.0]
+
+
+def test_grad_outputs(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    g, = lib.autograd.grad(x * x, x, grad_outputs=lib.tensor([1.0, 10.0]))
+    assert g.tolist() == [2.0, 40.0]
+    a, b = lib.autograd.grad([x * x, x.sum()], [x, x], grad_outputs=[lib.ones(2), lib.tensor(3.0)])
+    assert a.tolist() == b.tolist() == [5.0, 7.0]
+
+
+@pytest.mark.parametrize("call", [lambda L, x: L.autograd.grad(x * x, x), lambda L, x: (x * x).backward()])
+def test_implicit_gradient_needs_a_scalar(call):
+    ours, theirs = same_error(lambda L: call(L, L.tensor([1.0, 2.0], requires_grad=True)))
+    assert ours.startswith(theirs)
+
+
+@pytest.mark.parametrize("call", [lambda L, x: L.autograd.grad((x.detach() * 2).sum(), x),
+                                  lambda L, x: (x.detach() * 2).sum().backward(),
+                                  lambda L, x: L.autograd.grad((x * 2).sum(), L.tensor([1.0])),
+                                  lambda L, x: (x * x).backward(L.ones(3))])
+def test_grad_misuse_errors(call):
+    same_error(lambda L: call(L, L.tensor([1.0, 2.0], requires_grad=True)))
+
+
+def test_higher_order_derivatives(lib):
+    x = lib.tensor(2.0, requires_grad=True)
+    d1, = lib.autograd.grad(x ** 3, x, create_graph=True)         # 3x^2
+    d2, = lib.autograd.grad(d1, x, create_graph=True)             # 6x
+    d3, = lib.autograd.grad(d2, x)                                # 6
+    assert (d1.item(), d2.item(), d3.item()) == (12.0, 12.0, 6.0)
+    assert d1.requires_grad and not d3.requires_grad
+    t = lib.tensor([0.5, 1.0, 2.0], dtype=lib.float64, requires_grad=True)
+    g, = lib.autograd.grad(t.sin().sum(), t, create_graph=True)   # cos t
+    h, = lib.autograd.grad(g.sum(), t)                            # -sin t
+    np.testing.assert_allclose(g.detach().numpy(), np.cos([0.5, 1.0, 2.0]), rtol=1e-15)
+    np.testing.assert_allclose(h.numpy(), -np.sin([0.5, 1.0, 2.0]), rtol=1e-15)
+
+
+def test_hessian_vector_product(lib):
+    x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+    v = lib.tensor([1.0, 0.0, -1.0], dtype=lib.float64)
+    f = (x ** 3).sum() + x[0] * x[1] * x[2]
+    g, = lib.autograd.grad(f, x, create_graph=True)
+    hv, = lib.autograd.grad(g, x, grad_outputs=v)
+    # H = diag(6x) + [[0, x2, x1], [x2, 0, x0], [x1, x0, 0]]
+    hessian = np.diag([6.0, 12.0, 18.0]) + np.array([[0, 3, 2], [3, 0, 1], [2, 1, 0]])
+    np.testing.assert_allclose(hv.numpy(), hessian @ [1.0, 0.0, -1.0])
+
+
+def test_backward_create_graph_then_grad_of_grad(lib):
+    x = lib.tensor(3.0, requires_grad=True)
+    with pytest.warns(UserWarning, match="create_graph=True will create a reference cycle"):
+        (x ** 2).backward(create_graph=True)
+    assert x.grad.item() == 6.0 and x.grad.requires_grad
+    g2, = lib.autograd.grad(x.grad, x)
+    assert g2.item() == 2.0
+
+
+def test_backward_inputs(lib):
+    x, w = lib.tensor([1.0, 2.0], requires_grad=True), lib.tensor([3.0, 4.0], requires_grad=True)
+    (x * w).sum().backward(inputs=[x])
+    assert x.grad.tolist() == [3.0, 4.0] and w.grad is None
+    y = x * 2
+    (y * w).sum().backward(inputs=[y, w])
+    assert y.grad.tolist() == [3.0, 4.0] and w.grad.tolist() == [2.0, 4.0]
+
+
+def test_backward_of_a_leaf_itself(lib):
+    x = lib.tensor(2.0, requires_grad=True)
+    x.backward()
+    assert x.grad.item() == 1.0
+
+
+# ---------------------------------------------------------------------------------------- broadcasting
+@pytest.mark.parametrize("sa,sb", [((3, 1), (1, 4)), ((2, 3), (3,)), ((), (2, 3)), ((2, 1, 3), (4, 1))])
+def test_gradients_are_reduced_to_each_operand_shape(lib, sa, sb):
+    a = lib.ones(*sa, requires_grad=True)
+    b = lib.full(sb, 2.0, requires_grad=True)
+    (a * b + a).sum().backward()
+    out = np.broadcast_shapes(sa, sb)
+    assert tuple(a.grad.shape) == sa and tuple(b.grad.shape) == sb
+    np.testing.assert_allclose(a.grad.numpy(), np.full(sa, 3.0 * np.prod(out) / max(np.prod(sa), 1)))
+    np.testing.assert_allclose(b.grad.numpy(), np.full(sb, 1.0 * np.prod(out) / max(np.prod(sb), 1)))
+
+
+# ---------------------------------------------------------------------------------------- in-place checks
+def test_modifying_a_saved_tensor_in_place_is_pytorchs_error():
+    cases = [  # (build, modify): the saved tensor is changed after use
+        (lambda L, x: (lambda h: (h * h, h))(x * 2), lambda h: h.add_(1)),     # saved input of Mul
+        (lambda L, x: (lambda y: (y, y))(x.exp()), lambda y: y.mul_(2)),       # saved output of Exp
+        (lambda L, x: (lambda w: (x * w, w))(L.ones(2)), lambda w: w.add_(1)),  # a constant that was saved
+    ]
+    for build, modify in cases:
+        messages = []
+        for L in (torch, tutorgrad):
+            x = L.tensor([1.0, 2.0], requires_grad=True)
+            out, saved = build(L, x)
+            modify(saved)
+            with pytest.raises(RuntimeError) as info:
+                out.sum().backward()
+            messages.append(str(info.value))
+        theirs, ours = messages
+        head = theirs.split(" Hint:")[0]
+        assert ours.startswith(head.replace("torch.", "tutorgrad.")), (ours, theirs)
+
+
+def test_in_place_on_a_leaf_that_requires_grad(lib):
+    x = lib.tensor([1.0], requires_grad=True)
+    for change in (lambda: x.add_(1), lambda: x.__imul__(2), lambda: x.zero_(), lambda: x.__setitem__(0, 2.0)):
+        msg = str(raised(change))
+        assert msg.startswith("a leaf Variable that requires grad is being used in an in-place operation.")
+    with lib.no_grad():
+        x.add_(1)  # allowed outside the graph (an optimizer step)
+    assert x.tolist() == [2.0]
+
+
+def test_in_place_ops_are_recorded(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = x.clone()
+    y.mul_(x)
+    y.add_(1)
+    assert type(y.grad_fn).__name__ == "AddBackward0" and y._version == 2
+    y.sum().backward()
+    assert x.grad.tolist() == [3.0, 5.0]  # d(x*x + 1)/dx = 2x + ... with the clone: x + x
+
+
+def test_overwriting_in_place_cuts_the_gradient(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = x.clone()
+    y.zero_()
+    assert type(y.grad_fn).__name__ == "ZeroBackward0"
+    (y + x).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0]
+    z = x.clone()
+    z.copy_(lib.tensor([5.0, 6.0]))
+    assert type(z.grad_fn).__name__ == "CopyBackwards"
+    x.grad = None
+    (z * x).sum().backward()
+    assert x.grad.tolist() == [5.0, 6.0]
+
+
+# ---------------------------------------------------------------------------------------- deep graphs
+DEEP_CHAIN = textwrap.dedent("""
+    import sys, gc
+    import tutorgrad
+    limit = sys.getrecursionlimit()
+    x = tutorgrad.tensor(1.0, dtype=tutorgrad.float64, requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0001 + 0.0
+    y.backward()
+    assert sys.getrecursionlimit() == limit, "the recursion limit was changed"
+    assert abs(x.grad.item() - 1.0001 ** 100_000) < 1e-6 * 1.0001 ** 100_000, x.grad
+    del y          # 200,000 nodes freed one after another: no RecursionError, no crash
+    gc.collect()
+    z = x
+    for _ in range(100_000):
+        z = z * 1.0
+    del z          # a graph that was never backpropagated must be freeable too
+    gc.collect()
+    print("ok", limit)
+""")
+
+
+def test_a_100000_op_chain_backpropagates_and_is_freed_at_the_default_recursion_limit():
+    # A subprocess: a crash while freeing a deep graph must fail this test, not take pytest down.
+    done = subprocess.run([sys.executable, "-c", DEEP_CHAIN], capture_output=True, text=True, timeout=300,
+                          cwd=str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["ok", "1000"]
+
+
+# ---------------------------------------------------------------------------------------- graph freeing
+def test_saved_tensors_are_released_after_backward():
+    x = tutorgrad.tensor([1.0, 2.0], requires_grad=True)
+    h = x.exp()                  # saved by ExpBackward (its output) and by MulBackward (an input)
+    ref = weakref.ref(h)
+    z = (h * h).sum()
+    del h
+    gc.collect()
+    assert ref() is not None     # only the graph holds it now
+    z.backward()
+    gc.collect()
+    assert ref() is None         # backward freed the saved tensors...
+    assert z.grad_fn is not None  # ...while the graph's nodes are still there
+
+
+def test_retain_graph_keeps_saved_tensors():
+    x = tutorgrad.tensor([1.0, 2.0], requires_grad=True)
+    h = x.exp()
+    ref = weakref.ref(h)
+    z = (h * h).sum()
+    del h
+    z.backward(retain_graph=True)
+    gc.collect()
+    assert ref() is not None
+    z.backward()
+    gc.collect()
+    assert ref() is None
+
+
+def test_a_dropped_graph_is_freed():
+    x = tutorgrad.tensor([1.0, 2.0], requires_grad=True)
+    h = x.exp()
+    ref, node = weakref.ref(h), weakref.ref(h.grad_fn)
+    z = (h * h).sum()
+    del h, z
+    gc.collect()
+    assert ref() is None and node() is None
+
+
+def test_nothing_is_saved_when_no_graph_is_recorded():
+    x = tutorgrad.tensor([1.0, 2.0])  # no requires_grad: Function.apply drops saved tensors at once
+    h = x * 1
+    ref = weakref.ref(h)
+    z = h.exp() * h
+    del h
+    gc.collect()
+    assert ref() is None and z.grad_fn is None
