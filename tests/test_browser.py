@@ -428,8 +428,8 @@ def run_and_check(page, lab, deadline, code_cells, oracle):
         f"{target['central_difference']}: the expected value itself is wrong")
     wait_for(f"the explorer to show the start {start}", lambda: shows(explorer, start), deadline.left(15),
              detail=lambda: readout(explorer)[3])
-    # The plot is the image and whatever is drawn over it (the point and the tangent).
-    def plot_html():
+
+    def plot_html():  # the plot: the image and whatever is drawn over it (the point and the tangent)
         return plot.first.evaluate("img => img.parentElement.innerHTML")
 
     graph_before, plot_before = graph.inner_html(), plot_html()
@@ -442,7 +442,7 @@ def run_and_check(page, lab, deadline, code_cells, oracle):
     wait_for(f"the explorer to show {target} after {steps:+d} steps of slider {names[0]}",
              lambda: shows(explorer, target), deadline.left(30), detail=lambda: readout(explorer)[3])
     deadline.mark("slider checked")
-    values, _, grads, _ = readout(explorer)
+    grads = readout(explorer)[2]
     assert any(not close(grads[n], start["grads"][n], 1e-4) for n in names if start["grads"][n] is not None), \
         f"the shown gradients did not change: {grads}"
     assert graph.inner_html() != graph_before, "the explorer's graph did not change when the slider moved"

@@ -366,6 +366,18 @@ def test_explore_curve_is_recomputed_only_when_other_inputs_move():
     assert e.sliders["x"].continuous_update and not e.sliders["w"].continuous_update
 
 
+@needs_dot
+def test_explore_keeps_one_spare_dot_ready_and_ends_it_on_close():
+    e = viz.explore(lambda x: x * x, x=(-1.0, 1.0))
+    spare = e._spare.proc
+    assert spare.poll() is None  # started, waiting for the next graph
+    e.sliders["x"].value = 0.5
+    assert spare.poll() == 0 and e._spare.proc is not spare  # it drew this change; a new one waits
+    spare = e._spare.proc
+    e.close()
+    assert spare.poll() is not None
+
+
 def test_explore_shows_errors_and_keeps_working():
     def fn(x):
         if x > 1:
@@ -621,3 +633,12 @@ def test_in_a_kernel_everything_displays_and_nothing_prints():
     assert outputs[4][0].data["text/plain"] == "<Figure size 600x450 with 2 Axes>" and "image/png" in outputs[4][0].data
     assert [o.data["text/plain"] for o in outputs[5]] == ["TrainingView: step 0/20, lr 0.1"]  # shown as the loop starts
     assert outputs[6][0].data["text/plain"].startswith("TrainingView: step 20/20, loss ")
+
+
+@needs_dot
+def test_latency_benchmark_measures_a_30_box_graph(capsys, monkeypatch):
+    monkeypatch.syspath_prepend(os.path.join(ROOT, "benchmarks"))
+    import viz_latency
+    result = viz_latency.main(repeats=1)
+    assert result["boxes"] == 30 and result["ratio"] > 0
+    assert "ratio (first slider / bare dot)" in capsys.readouterr().out

@@ -493,6 +493,55 @@ def _(answer):
     _close(answer, 3 * np.linspace(0, 1, 5) ** 2)
 
 
+# --- Lesson 6 · Learning is parameter estimation -----------------------------------------------------
+
+@_add("6.1", hint="w_new = w - learning_rate * gradient.",
+      solution="answer = 1.0 - 0.1 * 4.0   # 0.6")
+def _(answer):
+    value = _number(answer)
+    expect(abs(value - 1.4) > 1e-9, "You stepped uphill: gradient descent subtracts the gradient.")
+    expect(abs(value - 0.6) < 1e-6, f"{value:g} is not it: w - eta * gradient = 1.0 - 0.1 * 4.0.")
+
+
+@_add("6.2", hint="Repeat: loss = ((w * xs + b - ys) ** 2).mean(); loss.backward(); then inside "
+                  "torch.no_grad() do w -= 0.1 * w.grad (same for b); then reset w.grad and b.grad to None.",
+      solution="""
+      torch.manual_seed(1)
+      xs = torch.linspace(-1, 1, 30)
+      ys = 3 * xs - 1 + 0.05 * torch.randn(30)
+      w = torch.zeros(1, requires_grad=True)
+      b = torch.zeros(1, requires_grad=True)
+      for step in range(200):
+          loss = ((w * xs + b - ys) ** 2).mean()
+          loss.backward()
+          with torch.no_grad():
+              w -= 0.1 * w.grad
+              b -= 0.1 * b.grad
+          w.grad = None
+          b.grad = None
+      answer = (w, b)
+      """)
+def _(answer):
+    if answer is ...:
+        raise NotAnswered
+    expect(isinstance(answer, (tuple, list)) and len(answer) == 2, "Give a pair: answer = (w, b).")
+    w, b = (_number(v, "Each of w and b") for v in answer)
+    expect((w, b) != (0.0, 0.0), "w and b are still 0: did the loop run and update them?")
+    expect(abs(w - 3) < 0.1 and abs(b + 1) < 0.1, f"w = {w:.3f}, b = {b:.3f} is not the line through the "
+                                                   "data yet. More steps, or check the update's sign.")
+
+
+@_add("6.3", hint="Each step multiplies the distance to 3 by (1 - 2 * lr). When does that make it grow?",
+      solution="lr = 1.5   # |1 - 2 * 1.5| = 2 > 1: every step doubles the distance to 3",
+      answers=("lr",))
+def _(lr):
+    value = _number(lr, "lr")
+    factor = abs(1 - 2 * value)
+    expect(factor != 1, f"With lr = {value:g}, w jumps back and forth at the same distance from 3 forever: "
+                        "that neither converges nor diverges. Go a bit further.")
+    expect(factor > 1, f"With lr = {value:g}, gradient descent still converges (each step multiplies the "
+                       f"distance to 3 by {1 - 2 * value:g}).")
+
 # --- Lesson 7 · Custom gradients ---------------------------------------------------------------------
 
 @_add("7.1", hint="At 3.0 the function returns a brand-new leaf that has no connection to s. Does "
@@ -583,53 +632,3 @@ def _(culprit):
     expect(culprit in ("A", "B", "a", "b"), 'Answer "A" or "B".')
     expect(culprit.upper() == "B", "A's backward is right: d/dx (x sin x) = x cos x + sin x. Run gradcheck on "
                                    "both.")
-
-
-# --- Lesson 6 · Learning is parameter estimation -----------------------------------------------------
-
-@_add("6.1", hint="w_new = w - learning_rate * gradient.",
-      solution="answer = 1.0 - 0.1 * 4.0   # 0.6")
-def _(answer):
-    value = _number(answer)
-    expect(abs(value - 1.4) > 1e-9, "You stepped uphill: gradient descent subtracts the gradient.")
-    expect(abs(value - 0.6) < 1e-6, f"{value:g} is not it: w - eta * gradient = 1.0 - 0.1 * 4.0.")
-
-
-@_add("6.2", hint="Repeat: loss = ((w * xs + b - ys) ** 2).mean(); loss.backward(); then inside "
-                  "torch.no_grad() do w -= 0.1 * w.grad (same for b); then reset w.grad and b.grad to None.",
-      solution="""
-      torch.manual_seed(1)
-      xs = torch.linspace(-1, 1, 30)
-      ys = 3 * xs - 1 + 0.05 * torch.randn(30)
-      w = torch.zeros(1, requires_grad=True)
-      b = torch.zeros(1, requires_grad=True)
-      for step in range(200):
-          loss = ((w * xs + b - ys) ** 2).mean()
-          loss.backward()
-          with torch.no_grad():
-              w -= 0.1 * w.grad
-              b -= 0.1 * b.grad
-          w.grad = None
-          b.grad = None
-      answer = (w, b)
-      """)
-def _(answer):
-    if answer is ...:
-        raise NotAnswered
-    expect(isinstance(answer, (tuple, list)) and len(answer) == 2, "Give a pair: answer = (w, b).")
-    w, b = (_number(v, "Each of w and b") for v in answer)
-    expect((w, b) != (0.0, 0.0), "w and b are still 0: did the loop run and update them?")
-    expect(abs(w - 3) < 0.1 and abs(b + 1) < 0.1, f"w = {w:.3f}, b = {b:.3f} is not the line through the "
-                                                   "data yet. More steps, or check the update's sign.")
-
-
-@_add("6.3", hint="Each step multiplies the distance to 3 by (1 - 2 * lr). When does that make it grow?",
-      solution="lr = 1.5   # |1 - 2 * 1.5| = 2 > 1: every step doubles the distance to 3",
-      answers=("lr",))
-def _(lr):
-    value = _number(lr, "lr")
-    factor = abs(1 - 2 * value)
-    expect(factor != 1, f"With lr = {value:g}, w jumps back and forth at the same distance from 3 forever: "
-                        "that neither converges nor diverges. Go a bit further.")
-    expect(factor > 1, f"With lr = {value:g}, gradient descent still converges (each step multiplies the "
-                       f"distance to 3 by {1 - 2 * value:g}).")

@@ -84,6 +84,7 @@ class Explorer(W.VBox):
         self._lock = threading.Lock()  # (ipykernel may handle slider changes in a subshell thread)
         self._curve_key = None
         self._plot = CurvePlot()
+        self._spare = DotJob()
         for s in self.sliders.values():
             s.observe(lambda _change: self.update(), names="value")
         self.update()
@@ -102,7 +103,7 @@ class Explorer(W.VBox):
                 items = collect([out], inputs, values=True, grads=False, max_nodes=None)  # (before backward
                 show_grads(items, grads_by_node(out) if out.requires_grad else {})     # frees saved values)
                 self.graph = Graph(items)
-                job = DotJob(self.graph.source)  # dot lays the graph out while we draw the plot
+                job, self._spare = self._spare.send(self.graph.source), None  # dot lays it out while we plot
                 self.output = out.item()
                 self.grads = {name: (t._grad.item() if t._grad is not None else None) for name, t in inputs.items()}
             except Exception as e:  # the student's function failed: say so, keep the widget alive
@@ -110,6 +111,8 @@ class Explorer(W.VBox):
             self._draw_plot()
             svg = job.result() if job is not None else None
             self._warnings = [str(w.message) for w in caught]
+            if self._spare is None:
+                self._spare = DotJob()  # started now, ready for the next change
         self.picture.value = (svg_body(svg) if svg is not None else
                               f"<p>{escape(MISSING_DOT)}</p><pre>{escape(self.graph.text)}</pre>"
                               if self.graph is not None else "")
@@ -172,6 +175,13 @@ class Explorer(W.VBox):
             color = "#c62828" if line.startswith("error") else "#e65100" if line.startswith("warning") else "inherit"
             html.append(f"<div style='color:{color}'>{escape(line)}</div>")
         return "<div style='font-family:monospace;padding-left:1em'>" + "".join(html) + "</div>"
+
+    def close(self):
+        """Close the widget (and end the spare ``dot`` it keeps ready)."""
+        spare = getattr(self, "_spare", None)  # (None if __init__ stopped early on bad arguments)
+        if spare is not None:
+            spare.stop()
+        super().close()
 
     def __repr__(self):
         return "\n".join(self.lines())

@@ -29,6 +29,7 @@ import re
 import shutil
 import subprocess
 import threading
+import weakref
 from collections import Counter
 from html import escape
 
@@ -510,12 +511,14 @@ def dot_path():
 
 
 class DotJob:
-    """``dot -Tsvg`` running in the background (a widget draws its plot meanwhile); ``result()`` waits.
+    """One run of ``dot -Tsvg`` in the background; ``result()`` waits for the SVG (None without ``dot``).
 
-    ``result()`` is the SVG text, or None when ``dot`` is not installed.
+    ``DotJob(source)`` starts it at once. ``DotJob()`` starts the program and lets
+    it wait for ``send(source)``: a widget keeps one such spare ready, so a slider
+    change does not wait for ``dot`` to start.
     """
 
-    def __init__(self, source):
+    def __init__(self, source=None):
         self.proc = None
         exe = dot_path()
         if exe is None:
@@ -525,12 +528,24 @@ class DotJob:
                                          stderr=subprocess.PIPE)
         except OSError:
             return
-        # A thread feeds dot and collects its output, so dot starts at once and no pipe can fill up.
-        self._thread = threading.Thread(target=self._talk, args=(source.encode(),), daemon=True)
-        self._thread.start()
+        weakref.finalize(self, _stop, self.proc)  # a spare never used: don't leave it waiting
+        if source is not None:
+            self.send(source)
+
+    def send(self, source):
+        if self.proc is not None:
+            # A thread feeds dot and collects its output, so dot starts at once and no pipe can fill up.
+            self._thread = threading.Thread(target=self._talk, args=(source.encode(),), daemon=True)
+            self._thread.start()
+        return self
 
     def _talk(self, data):
         self._out, self._err = self.proc.communicate(data)
+
+    def stop(self):
+        """End a spare that will not be used."""
+        if self.proc is not None:
+            _stop(self.proc)
 
     def result(self):
         if self.proc is None:
@@ -539,6 +554,14 @@ class DotJob:
         if self.proc.returncode != 0:
             raise RuntimeError(f"Graphviz's dot failed: {self._err.decode(errors='replace').strip()}")
         return self._out.decode()
+
+
+def _stop(proc):
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        pipe.close()
 
 
 def svg_body(svg):
