@@ -98,6 +98,8 @@ BINARY = {
     "maximum": (lambda L, a, b: L.maximum(a, b), "any", "any"),
     "minimum": (lambda L, a, b: L.minimum(a, b), "any", "any"),
     "remainder": (lambda L, a, b: a % b, "any", "pos"),
+    "fmod": (lambda L, a, b: L.fmod(a, b), "any", "pos"),
+    "lerp": (lambda L, a, b: a.lerp(b, 0.3), "any", "any"),
     "div_floor": (lambda L, a, b: a.div(b, rounding_mode="floor"), "any", "pos"),
     "div_trunc": (lambda L, a, b: L.div(a, b, rounding_mode="trunc"), "any", "pos"),
     "where": (lambda L, a, b: L.where(a > b, a, b * 2), "any", "any"),

@@ -4,8 +4,10 @@ Each case of ``CASES`` is a small function of float64 leaves; gradcheck compares
 formulas (the analytical Jacobian) with central finite differences. ``GRADGRAD`` repeats the check
 one level up (the backward formulas are themselves Tensor ops, so double backward must work).
 
-``test_every_op_is_covered`` walks the graphs these cases build and fails when a ``Function`` of
-``tutorgrad/ops.py`` never appears in them: a new op cannot slip in untested.
+Two guards keep the tables complete: ``test_every_op_is_covered`` walks the graphs the cases build and
+fails when a ``Function`` of ``tutorgrad/ops.py`` never appears in them, and
+``test_every_tensor_method_is_gradchecked`` fails when a public ``Tensor`` method is neither called by a
+case nor listed as having no gradient. A new op or method cannot slip in untested.
 """
 import inspect
 import warnings
@@ -99,10 +101,24 @@ CASES = {
     "rdiv_scalar": (lambda a: 2.0 / a, lambda: (pos(1, 3),)),
     "idiv_clone": (inplace("div_"), lambda: (leaf(1, 3), pos(2, 3))),
     "neg": (lambda a: -a, lambda: (leaf(1, 3),)),
+    "neg_method": (lambda a: a.neg() + a.negative(), lambda: (leaf(1, 3),)),
+    "ineg_clone": (inplace("neg_"), lambda: (leaf(1, 3),)),
+    "pos": (lambda a: +a * 1.0, lambda: (leaf(1, 3),)),
+    "method_aliases": (lambda a, b: a.add(b).sub(b).subtract(a).mul(b).multiply(a).div(b).divide(b).true_divide(b),
+                       lambda: (leaf(1, 3), pos(2, 3))),
+    "ipow_clone": (lambda a: inplace("pow_", 2)(a) + inplace("__ipow__", 3.0)(a), lambda: (leaf(1, 3),)),
+    "iops_dunder": (lambda a, b: inplace("__iadd__")(a, b) * inplace("__isub__")(a, b) * inplace("__imul__")(a, b)
+                    * inplace("__itruediv__")(a, b), lambda: (leaf(1, 3), pos(2, 3))),
+    "inplace_unary": (lambda a: sum(inplace(m)(a) for m in ("abs_", "exp_", "log_", "sqrt_", "sigmoid_", "tanh_",
+                                                            "relu_")) + inplace("clip_", -1, 1)(a),
+                      lambda: (pos(1, 3),)),
     "div_floor": (lambda a, b: a.div(b, rounding_mode="floor"), lambda: (leaf(1, 2, 3), pos(2, 3))),
     "div_trunc": (lambda a, b: a.div(b, rounding_mode="trunc"), lambda: (leaf(1, 2, 3), pos(2, 3))),
     "remainder": (lambda a, b: a % b, lambda: (leaf(1, 2, 3), leaf(2, 3, low=0.7, high=1.3, away=0))),
     "remainder_scalar": (lambda a: a % 0.75, lambda: (leaf(1, 5),)),
+    "remainder_method": (lambda a, b: a.remainder(b), lambda: (leaf(1, 2, 3), pos(2, 3))),
+    "fmod": (lambda a, b: a.fmod(b), lambda: (leaf(1, 2, 3), leaf(2, 3, low=0.7, high=1.3, away=0))),
+    "fmod_scalar": (lambda a: tutorgrad.fmod(a, -0.75), lambda: (leaf(1, 5),)),
     "rmod_scalar": (lambda a: 2.5 % a, lambda: (pos(1, 5),)),
     "pow_scalar_2": (lambda a: a ** 2, lambda: (leaf(1, 3),)),
     "pow_scalar_3": (lambda a: a ** 3, lambda: (leaf(1, 3),)),
@@ -117,7 +133,8 @@ CASES = {
     "square": (lambda a: a.square(), lambda: (leaf(1, 3),)),
     "maximum": (lambda a, b: a.maximum(b), lambda: (leaf(1, 3, 1), leaf(2, 1, 4))),
     "max_binary": (lambda a, b: a.max(b), lambda: (leaf(1, 3), leaf(2, 3))),
-    "minimum": (lambda a, b: tutorgrad.minimum(a, b), lambda: (leaf(1, 2, 3), leaf(2, 3))),
+    "minimum": (lambda a, b: a.minimum(b), lambda: (leaf(1, 2, 3), leaf(2, 3))),
+    "minimum_function": (lambda a, b: tutorgrad.minimum(a, b), lambda: (leaf(1, 2, 3), leaf(2, 3))),
     "min_binary": (lambda a, b: a.min(b), lambda: (leaf(1, 3), leaf(2, 3))),
     "where": (lambda a, b: tutorgrad.where(mask(3, 3, 4), a, b), lambda: (leaf(1, 3, 1), leaf(2, 4))),
     "where_scalar": (lambda a: tutorgrad.where(mask(3, 4), a, 0.0), lambda: (leaf(1, 4),)),
@@ -130,17 +147,19 @@ CASES = {
     # ---- elementwise functions
     "abs": (lambda a: a.abs(), lambda: (leaf(1, 5),)),
     "abs_builtin": (lambda a: abs(a), lambda: (leaf(1, 5),)),
+    "absolute": (lambda a: a.absolute(), lambda: (leaf(1, 5),)),
     "exp": (lambda a: a.exp(), lambda: (leaf(1, 5),)),
     "log": (lambda a: a.log(), lambda: (pos(1, 5),)),
     "log2": (lambda a: a.log2(), lambda: (pos(1, 5),)),
-    "log10": (lambda a: tutorgrad.log10(a), lambda: (pos(1, 5),)),
+    "log10": (lambda a: a.log10(), lambda: (pos(1, 5),)),
     "log1p": (lambda a: a.log1p(), lambda: (pos(1, 5),)),
     "expm1": (lambda a: a.expm1(), lambda: (leaf(1, 5),)),
     "sqrt": (lambda a: a.sqrt(), lambda: (pos(1, 5),)),
     "rsqrt": (lambda a: a.rsqrt(), lambda: (pos(1, 5),)),
     "reciprocal": (lambda a: a.reciprocal(), lambda: (pos(1, 5),)),
     "sin": (lambda a: a.sin(), lambda: (leaf(1, 5),)),
-    "cos": (lambda a: tutorgrad.cos(a), lambda: (leaf(1, 5),)),
+    "cos": (lambda a: a.cos(), lambda: (leaf(1, 5),)),
+    "cos_function": (lambda a: tutorgrad.cos(a), lambda: (leaf(1, 5),)),
     "tan": (lambda a: a.tan(), lambda: (leaf(1, 5, low=-1.2, high=1.2, away=0),)),
     "tanh": (lambda a: a.tanh(), lambda: (leaf(1, 5),)),
     "sigmoid": (lambda a: a.sigmoid(), lambda: (leaf(1, 5, low=-30, high=30),)),
@@ -154,7 +173,7 @@ CASES = {
     "clamp_only_min": (lambda a: a.clamp(min=-0.5), lambda: (leaf(1, 8, away=0),)),
     "clamp_min": (lambda a: a.clamp_min(-0.5), lambda: (leaf(1, 8, away=0),)),
     "clamp_max": (lambda a: a.clamp_max(0.7), lambda: (leaf(1, 8, away=0),)),
-    "clip": (lambda a: tutorgrad.clip(a, -1.5, 1.5), lambda: (leaf(1, 8),)),
+    "clip": (lambda a: a.clip(-1.5, 1.5), lambda: (leaf(1, 8),)),
     "clamp_tensor_bounds": (lambda a, lo, hi: a.clamp(lo, hi),
                             lambda: (leaf(1, 2, 3), leaf(2, 3, low=-2, high=-0.5), leaf(3, 3, low=0.5, high=2))),
     "clamp_tensor_min": (lambda a, lo: a.clamp(min=lo), lambda: (leaf(1, 2, 3), leaf(2, 3))),
@@ -171,6 +190,8 @@ CASES = {
     "float_double": (lambda a: a.float().double() ** 2, lambda: (leaf(1, 3),)),
     "type_as": (lambda a, b: a.type_as(b.float()), lambda: (leaf(1, 3), leaf(2, 1))),
     "to_same_dtype": (lambda a: a.to(F64) * 1.0, lambda: (leaf(1, 3),)),
+    "type_dtype": (lambda a: a.type(tutorgrad.float32).double(), lambda: (leaf(1, 3),)),
+    "half": (lambda a: a.half().double(), lambda: (leaf(1, 3, low=-1, high=1),)),
     "clone": (lambda a: a.clone(), lambda: (leaf(1, 2, 3),)),
     "zero_": (lambda a: a.clone().zero_() + a, lambda: (leaf(1, 3),)),
     "fill_": (lambda a: a.clone().fill_(2.0) * a, lambda: (leaf(1, 3),)),
@@ -226,6 +247,7 @@ CASES = {
     "topk": (lambda a: a.topk(2).values, lambda: (distinct(1, 3, 4),)),
     "topk_smallest_dim0": (lambda a: a.topk(1, dim=0, largest=False)[0], lambda: (distinct(1, 3, 4),)),
     "trace": (lambda a: a.trace(), lambda: (leaf(1, 3, 3),)),
+    "inner": (lambda a, b: a.inner(b), lambda: (leaf(1, 3), leaf(2, 3))),
     # ---- matrix products
     "matmul_1d_1d": (lambda a, b: a @ b, lambda: (leaf(1, 4), leaf(2, 4))),
     "matmul_2d_2d": (lambda a, b: a @ b, lambda: (leaf(1, 2, 3), leaf(2, 3, 4))),
@@ -260,6 +282,7 @@ CASES = {
     "unsqueeze_neg": (lambda a: a.unsqueeze(-1), lambda: (leaf(1, 2, 3),)),
     "transpose": (lambda a: a.transpose(0, 2), lambda: (leaf(1, 2, 3, 2),)),
     "swapaxes": (lambda a: a.swapaxes(0, 1), lambda: (leaf(1, 2, 3),)),
+    "swapdims": (lambda a: a.swapdims(0, 1), lambda: (leaf(1, 2, 3),)),
     "t": (lambda a: a.t(), lambda: (leaf(1, 2, 3),)),
     "t_1d": (lambda a: a.t() * 1.0, lambda: (leaf(1, 3),)),
     "T": (lambda a: a.T, lambda: (leaf(1, 2, 3),)),
@@ -311,6 +334,7 @@ CASES = {
     "index_bool_mask": (lambda a: a[mask(3, 3, 4)], lambda: (leaf(1, 3, 4),)),
     "index_bool_row_mask": (lambda a: a[tutorgrad.tensor([True, False, True])], lambda: (leaf(1, 3, 2),)),
     "index_select": (lambda a: a.index_select(1, idx([2, 0, 2])), lambda: (leaf(1, 2, 3),)),
+    "cpu": (lambda a: a.cpu() * 2, lambda: (leaf(1, 3),)),
     "masked_select": (lambda a: a.masked_select(mask(3, 3)), lambda: (leaf(1, 2, 3),)),
     "setitem_int_tensor": (setitem(0), lambda: (leaf(1, 3, 2), leaf(2, 2))),
     "setitem_slice_bcast": (setitem(slice(1, 3)), lambda: (leaf(1, 4, 2), leaf(2, 2))),
@@ -325,7 +349,7 @@ CASES = {
 
 # Where finite differences in float32 need a coarser step (the op rounds through float32).
 EPS = {"to_float32": dict(eps=1e-3, atol=1e-3), "float_double": dict(eps=1e-3, atol=1e-3),
-       "type_as": dict(eps=1e-3, atol=1e-3)}
+       "type_as": dict(eps=1e-3, atol=1e-3), "type_dtype": dict(eps=1e-3, atol=1e-3), "half": dict(eps=0.05, atol=0.02)}
 
 
 def _check(fn, inputs, **kw):
@@ -390,6 +414,7 @@ GRADGRAD = {
     "unbind": (lambda a: (a * a).unbind(1)[2] * a[:, 0], lambda: (leaf(1, 2, 3),)),
     "sum_to_size": (lambda a: (a * a).sum_to_size(2, 1), lambda: (leaf(1, 2, 3),)),
     "to_dtype": (lambda a: (a * a).to(tutorgrad.float32).to(F64) * a, lambda: (leaf(1, 3),)),
+    "inplace": (lambda a, b: inplace("mul_")(a * 1.0, b).exp_().div_(b), lambda: (leaf(1, 3), pos(2, 3))),
 }
 
 GRADGRAD_EPS = {"to_dtype": dict(eps=1e-3, atol=1e-3)}
@@ -454,3 +479,64 @@ def test_guard_sees_all_ops():
     assert {"Add", "Mul", "Matmul", "Index", "IndexPut", "ScatterAdd", "Softmax"} <= names
     x = leaf(1, 2)
     assert {type(n).__name__ for n in _nodes((x * 2).sum())} == {"SumBackward0", "MulBackward0", "AccumulateGrad"}
+
+
+# ---------------------------------------------------------------------------- method coverage guard
+# Tensor methods that have no gradient to check: comparisons and logic, integer results, conversions out of
+# tutorgrad, metadata, the autograd API itself, complex numbers (no complex autograd), and creation.
+NOT_DIFFERENTIABLE_METHODS = set("""
+    __and__ __rand__ __or__ __ror__ __xor__ __rxor__ __invert__ __eq__ __ne__ __lt__ __le__ __gt__ __ge__
+    eq ne lt le gt ge equal allclose isclose isnan isinf isfinite logical_and logical_not logical_or logical_xor
+    all any argmax argmin nonzero count_nonzero bincount unique
+    __floordiv__ __rfloordiv__ floor_divide
+    __bool__ __float__ __int__ __complex__ __index__ __len__ __contains__ __format__ __repr__ __str__ __hash__
+    __array__ __array_ufunc__ __deepcopy__ __reduce_ex__ __init__ __new__
+    item tolist numpy data_ptr size dim ndimension numel nelement element_size stride is_contiguous
+    is_floating_point is_complex
+    backward register_hook retain_grad requires_grad_ detach detach_
+    long int short byte bool cfloat cdouble conj angle cuda
+    new_empty new_full new_ones new_tensor new_zeros
+""".split())
+
+
+def _tensor_methods():
+    T = tutorgrad.Tensor
+    return {n for n, v in vars(T).items() if callable(v) and (not n.startswith("_") or n.startswith("__"))
+            and n not in ("__getattribute__", "__setattr__", "__delattr__", "__init_subclass__", "__class__")}
+
+
+def _called_methods():
+    """Names of Tensor methods the CASES call directly (calls made from inside other methods don't count)."""
+    T, called, depth = tutorgrad.Tensor, set(), [0]
+    originals = {n: vars(T)[n] for n in _tensor_methods() - {"__array_ufunc__"}}  # (it only forwards: ndarray @ x)
+
+    def recording(name, method):
+        def wrapper(*args, **kwargs):
+            if depth[0] == 0:
+                called.add(name)
+            depth[0] += 1
+            try:
+                return method(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+        return wrapper
+
+    for fn, make in CASES.values():
+        inputs = make()
+        try:
+            for n, m in originals.items():
+                setattr(T, n, recording(n, m))
+            fn(*inputs)
+        finally:
+            for n, m in originals.items():
+                setattr(T, n, m)
+    return called
+
+
+def test_every_tensor_method_is_gradchecked():
+    methods = _tensor_methods()
+    assert not NOT_DIFFERENTIABLE_METHODS - methods, "names in NOT_DIFFERENTIABLE_METHODS that no longer exist"
+    called = _called_methods()
+    assert {"__add__", "__getitem__", "softmax", "matmul"} <= called  # the recording itself works
+    missing = sorted(methods - called - NOT_DIFFERENTIABLE_METHODS)
+    assert not missing, f"Tensor methods without a gradcheck case in CASES: {missing}"

@@ -632,3 +632,180 @@ def _(culprit):
     expect(culprit in ("A", "B", "a", "b"), 'Answer "A" or "B".')
     expect(culprit.upper() == "B", "A's backward is right: d/dx (x sin x) = x cos x + sin x. Run gradcheck on "
                                    "both.")
+
+
+# --- Lesson 8 · Universal approximation --------------------------------------------------------------
+
+def _module(model, what="Your answer"):
+    """The ``lib`` a model was built with, after checking it is an ``nn.Module``."""
+    if model is ...:
+        raise NotAnswered
+    lib = _lib(model)
+    expect(isinstance(model, lib.nn.Module), f"{what} should be a network (an nn.Module such as "
+                                             f"nn.Sequential(...)), but it is {_kind(model)}.")
+    return lib
+
+
+def _layers(model):
+    """The innermost modules of ``model``, in order (Linear, Tanh, ...)."""
+    return [m for m in model.modules() if not list(m.children())]
+
+
+@_add("8.1", hint="Each nn.Linear(n_in, n_out) has a weight of n_out x n_in numbers and a bias of n_out; "
+                  "Tanh has none.",
+      solution="""
+      model = torch.nn.Sequential(torch.nn.Linear(1, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
+      answer = sum(p.numel() for p in model.parameters())   # (8 + 8) + (8 + 1) = 25
+      """)
+def _(answer):
+    n = _number(answer)
+    expect(n != 16, "16 counts the weights only: each Linear layer also has a bias.")
+    expect(n != 24, "Close: the second layer has a bias too (one number, for its one output).")
+    expect(n == 25, f"{n:g} is not the number of parameters. Count weight and bias of each Linear layer.")
+
+
+@_add("8.2", hint="nn.Sequential(nn.Linear(1, 10), nn.Tanh(), nn.Linear(10, 10), nn.Tanh(), nn.Linear(10, 1))",
+      solution="""
+      model = torch.nn.Sequential(
+          torch.nn.Linear(1, 10), torch.nn.Tanh(),
+          torch.nn.Linear(10, 10), torch.nn.Tanh(),
+          torch.nn.Linear(10, 1),
+      )
+      answer = model
+      """)
+def _(answer):
+    lib = _module(answer)
+    layers = _layers(answer)
+    linear = [(m.in_features, m.out_features) for m in layers if isinstance(m, lib.nn.Linear)]
+    tanh = [m for m in layers if isinstance(m, lib.nn.Tanh)]
+    expect(len(linear) == 3, f"The network has {len(linear)} Linear layers; two hidden layers and an output "
+                             "layer make 3.")
+    expect(len(tanh) == 2, f"The network has {len(tanh)} Tanh activations; each hidden layer needs one.")
+    expect(linear == [(1, 10), (10, 10), (10, 1)], f"The Linear layers map {linear}; they should map 1 -> 10, "
+                                                   "10 -> 10 and 10 -> 1.")
+    expect([type(m).__name__ for m in layers] == ["Linear", "Tanh", "Linear", "Tanh", "Linear"],
+           "Put a Tanh after each hidden Linear layer, and none after the last one.")
+
+
+@_add("8.3", hint="Train like the sine fit: a hidden layer of 16 tanh units, Adam with lr=0.01 and MSELoss, "
+                  "a few hundred steps on x = torch.linspace(-2, 2, 101).reshape(-1, 1), y = x.abs().",
+      solution="""
+      torch.manual_seed(0)
+      x = torch.linspace(-2, 2, 101).reshape(-1, 1)
+      y = x.abs()
+      model = torch.nn.Sequential(torch.nn.Linear(1, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1))
+      optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+      for step in range(500):
+          optimizer.zero_grad()
+          loss = torch.nn.functional.mse_loss(model(x), y)
+          loss.backward()
+          optimizer.step()
+      answer = model
+      """)
+def _(answer):
+    lib = _module(answer)
+    x = lib.linspace(-2, 2, 101).reshape(-1, 1)
+    with lib.no_grad():
+        try:
+            pred = answer(x)
+        except Exception as e:
+            raise Wrong(f"The model fails on inputs of shape (101, 1) with {type(e).__name__}: it should take "
+                        "one input number per row.") from None
+    _shape(_tensor(pred, "The model's output"), (101, 1), "The model's output for 101 inputs")
+    err = float(((_values(pred) - np.abs(_values(x))) ** 2).mean())
+    expect(err < 0.01, f"The mean squared error on [-2, 2] is {err:.3g}: train longer, or use more hidden "
+                       "units, until it is below 0.01.")
+
+
+# --- Lesson 9 · A real dataset: handwritten digits ---------------------------------------------------
+
+def _function(fn, what):
+    """``(fn, lib)``: the function answer and the library it was written with (its ``torch``)."""
+    if fn is ...:
+        raise NotAnswered
+    expect(callable(fn) and not isinstance(fn, type), f"Give the function {what} itself, but this is "
+                                                      f"{_kind(fn)}.")
+    lib = getattr(fn, "__globals__", {}).get("torch")
+    if getattr(lib, "__name__", None) not in ("tutorgrad", "torch"):
+        lib = importlib.import_module("tutorgrad")
+    return fn, lib
+
+
+@_add("9.1", hint="logits.argmax(dim=1) is the predicted class of each row; compare it with labels and take "
+                  "the mean of the matches as floats.",
+      solution="""
+      def accuracy(logits, labels):
+          return (logits.argmax(dim=1) == labels).float().mean().item()
+      answer = accuracy
+      """)
+def _(answer):
+    accuracy, lib = _function(answer, "accuracy(logits, labels)")
+    logits = lib.tensor([[2.0, 1.0, 0.0], [0.0, 3.0, 1.0], [1.0, 0.0, 5.0], [0.0, 2.0, 1.0]])
+    labels = lib.tensor([0, 1, 0, 2])
+    got = accuracy(logits, labels)
+    if got is ...:
+        raise NotAnswered
+    expect(got is not None, "accuracy returned None: return the fraction of right answers.")
+    if _is_tensor(got):
+        expect(got.numel() == 1, f"accuracy returned a tensor of shape {tuple(got.shape)}: reduce the matches "
+                                 "to one number with .float().mean().")
+    value = _number(got, "accuracy(logits, labels)")
+    expect(value != 2, "2 is how many rows are right; the accuracy is the fraction of rows: 2 / 4.")
+    expect(abs(value - 0.5) < 1e-6, f"For 4 rows of which 2 are right, accuracy gave {value:g} instead of 0.5.")
+    value = _number(accuracy(logits[:2], labels[:2]), "accuracy")
+    expect(abs(value - 1.0) < 1e-6, f"For 2 right rows out of 2, accuracy gave {value:g} instead of 1.")
+
+
+@_add("9.2", hint="logp = logits.log_softmax(dim=1); pick logp[range(len(labels)), labels]; the loss is minus "
+                  "their mean.",
+      solution="""
+      def my_cross_entropy(logits, labels):
+          logp = logits.log_softmax(dim=1)
+          return -logp[torch.arange(len(labels)), labels].mean()
+      answer = my_cross_entropy
+      """)
+def _(answer):
+    my_cross_entropy, lib = _function(answer, "my_cross_entropy(logits, labels)")
+    values = [[1.0, 2.0, 0.5], [0.2, -1.0, 3.0], [2.5, 0.0, 0.0], [0.0, 1.0, -2.0]]
+    logits = lib.tensor(values, requires_grad=True)
+    labels = lib.tensor([1, 2, 0, 0])
+    got = _tensor(my_cross_entropy(logits, labels), "my_cross_entropy(logits, labels)")  # (... : not answered)
+    expect(got.numel() == 1, f"The loss should be one number (the mean over the batch), but it has shape "
+                             f"{tuple(got.shape)}.")
+    want = lib.nn.functional.cross_entropy(logits, labels)
+    expect(not np.isclose(float(got.item()), -float(want.item())), "The sign is flipped: the loss is minus the "
+                                                                   "mean log-probability.")
+    _close(got.detach(), want.detach(), "my_cross_entropy")
+    expect(got.requires_grad, "The loss is not connected to the graph: compute it from logits with tensor "
+                              "operations.")
+    got.backward()
+    expected_grad = (lib.softmax(lib.tensor(values), dim=1) - lib.eye(3)[labels]) / 4
+    _close(logits.grad, expected_grad, "The gradient of your loss")
+
+
+@_add("9.3", hint="Build the same layers again (nn.Sequential(...)), then "
+                  "restored.load_state_dict(torch.load(path)).",
+      solution="""
+      import io
+      def make_model():
+          return torch.nn.Sequential(torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 10))
+      model = make_model()                    # (in the lesson: the trained model)
+      saved = io.BytesIO()                    # (in the lesson: the file at `path`)
+      torch.save(model.state_dict(), saved)
+      saved.seek(0)
+      restored = make_model()
+      restored.load_state_dict(torch.load(saved))
+      """, answers=("model", "restored"))
+def _(model, restored):
+    _module(model, "The first argument (the trained model)")
+    lib = _module(restored, "restored")
+    expect(restored is not model, "restored is the trained model itself: build a new network and load the saved "
+                                  "weights into it.")
+    ours, theirs = model.state_dict(), restored.state_dict()
+    expect(list(theirs) == list(ours), f"restored has the parameters {list(theirs)}, but the model has "
+                                       f"{list(ours)}: build the same layers.")
+    for name, value in ours.items():
+        expect(tuple(theirs[name].shape) == tuple(value.shape), f"{name} has another shape in restored.")
+        expect(np.array_equal(_values(theirs[name]), _values(value)),
+               f"restored's {name} differs from the model's: load the saved state dict "
+               "(restored.load_state_dict(torch.load(path))).")

@@ -29,6 +29,17 @@ def _T(arr):
 
 
 # ---------------------------------------------------------------------------- helpers
+def _user_stacklevel():
+    """The ``stacklevel`` that makes a warning point at the first caller outside tutorgrad (the student's line)."""
+    import os
+    import sys
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def wrap_dim(dim, ndim):
     """A possibly negative dimension index as a positive one, with PyTorch's error."""
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
@@ -265,6 +276,42 @@ class RemainderScalar(Op):
 def remainder(x, y):
     """``x % y``: a number ``y`` is not an input of the graph (as in PyTorch)."""
     return RemainderScalar.apply(x, other=y) if y._wrapped else Remainder.apply(x, y)
+
+
+class Fmod(Op):
+    """z = x - trunc(x / y) * y (C's fmod: the sign of x).   dz/dx = 1, dz/dy = -trunc(x / y)."""
+    node_name = "FmodBackward1"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        a, b = promote(x, y)
+        _int_div_check(b)
+        return np.fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return grad, -grad * (x / y).trunc()
+
+
+class FmodScalar(Op):
+    """z = x - trunc(x / c) * c for a number c.   dz/dx = 1."""
+    node_name = "FmodBackward0"
+
+    @staticmethod
+    def forward(ctx, x, other):
+        a, b = promote(x, other)
+        _int_div_check(b)
+        return np.fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def fmod(x, y):
+    return FmodScalar.apply(x, other=y) if y._wrapped else Fmod.apply(x, y)
 
 
 class PowScalar(Op):
@@ -637,7 +684,8 @@ class ToCopy(Op):
         ctx.dtype = x.dtype
         a = x._data
         if a.dtype.kind == "c" and not dtype.is_complex:  # as PyTorch: keep the real part, and say so
-            warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=4)
+            warnings.warn("Casting complex values to real discards the imaginary part", UserWarning,
+                          stacklevel=_user_stacklevel())
             a = a.real
         return a.astype(dtype.np)
 
@@ -1528,7 +1576,11 @@ def _convert_key(key, x):
     from .tensor import Tensor
     if isinstance(key, list) and len(key) < 32 and any(
             isinstance(k, (list, tuple, slice, Tensor, np.ndarray)) or k is None or k is Ellipsis for k in key):
-        key = tuple(key)  # PyTorch (and old NumPy) read x[[[0, 1], [1, 0]]] as x[[0, 1], [1, 0]]
+        key = tuple(key)  # PyTorch (and old NumPy) read x[[[0, 1], [1, 0]]] as x[[0, 1], [1, 0]], with a warning
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in "
+                      "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as "
+                      "tensor index, x[torch.tensor(seq)], which will result either in an error or a different "
+                      "result", UserWarning, stacklevel=_user_stacklevel())
     if not isinstance(key, tuple):
         key = (key,)
     out, advanced = [], False
@@ -1536,7 +1588,7 @@ def _convert_key(key, x):
         if isinstance(k, Tensor):
             if k.dtype.is_floating_point or k.dtype.is_complex:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-            k = k._data
+            k = int(k._data) if k.ndim == 0 and k.dtype is not D.bool_ else k._data  # 0-d: like an int
         elif isinstance(k, list):
             k = np.asarray(k)
             if k.dtype.kind not in "biu" and k.size:
@@ -1563,6 +1615,31 @@ def _convert_key(key, x):
     return tuple(out), advanced
 
 
+def _np_view(a, key):
+    """``(view, subkey)`` with ``view[subkey]`` meaning PyTorch's ``a[key]``.
+
+    PyTorch selects with the integers of a key first and indexes with its arrays after; NumPy counts the
+    integers as arrays too, which moves the result's dimensions: ``x[0, :, [1, 2]]`` is 3x2 in PyTorch but
+    2x3 in NumPy. So for keys that mix both, select first (a view), then index the view.
+    """
+    ints = [isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in key]
+    if not any(ints) or not any(isinstance(k, np.ndarray) for k in key):
+        return a, key
+    first, rest = [], []
+    for k, is_int in zip(key, ints):
+        if is_int:
+            first.append(k)
+        elif isinstance(k, np.ndarray):
+            first += [slice(None)] * (k.ndim if k.dtype == np.bool_ else 1)
+            rest.append(k)
+        elif isinstance(k, bool):
+            rest.append(k)
+        else:  # slice, None, Ellipsis
+            first.append(k)
+            rest.append(k if k is Ellipsis else slice(None))
+    return a[tuple(first)], tuple(rest)
+
+
 def _dims_used(k):
     """How many dimensions of the indexed tensor one index entry consumes."""
     if k is None or k is Ellipsis or isinstance(k, bool):
@@ -1573,11 +1650,11 @@ def _dims_used(k):
 
 
 def _check_bounds(key, shape):
-    """PyTorch's IndexErrors, before NumPy can raise its own (or wrap around silently)."""
+    """PyTorch's errors, in PyTorch's order, before NumPy can raise its own (or wrap around silently)."""
     used = sum(_dims_used(k) for k in key)
     if used > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-    dim = 0
+    dim, arrays = 0, []
     for pos, k in enumerate(key):
         if k is Ellipsis:
             dim = len(shape) - sum(_dims_used(kk) for kk in key[pos + 1:])
@@ -1586,15 +1663,23 @@ def _check_bounds(key, shape):
             n = shape[dim]
             if not -n <= k < n:
                 raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {n}")
-        elif isinstance(k, np.ndarray) and k.dtype != np.bool_ and k.size:
+        elif isinstance(k, slice) and k.step is not None and k.step <= 0:
+            if k.step == 0:
+                raise ValueError("slice step cannot be zero")
+            raise ValueError("step must be greater than zero: tensors have no negative-step slices (NumPy does); "
+                             "to reverse, use x.flip(0)")
+        elif isinstance(k, np.ndarray):
+            arrays.append((dim, k))
+        dim += _dims_used(k)
+    for dim, k in arrays:  # index arrays are checked last, as PyTorch does when it gathers
+        if k.dtype != np.bool_ and k.size:
             n = shape[dim]
             if k.max() >= n or k.min() < -n:
                 bad = int(k.max()) if k.max() >= n else int(k.min())
                 raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
-        elif isinstance(k, np.ndarray) and k.dtype == np.bool_ and k.shape != tuple(shape[dim:dim + k.ndim]):
+        elif k.dtype == np.bool_ and k.shape != tuple(shape[dim:dim + k.ndim]):
             raise IndexError(f"The shape of the mask {list(k.shape)} at index {dim} does not match the shape of "
                              f"the indexed tensor {list(shape)} at index {dim}")
-        dim += _dims_used(k)
 
 
 class Index(Op):
@@ -1604,7 +1689,8 @@ class Index(Op):
     def forward(ctx, x, key, advanced):
         ctx.shape, ctx.advanced = x.shape, advanced
         _save_key(ctx, key)
-        return x._data[key]
+        view, key = _np_view(x._data, key)
+        return view[key]
 
     @staticmethod
     def backward(ctx, grad):
@@ -1651,7 +1737,8 @@ class IndexScatter(Op):
         _save_key(ctx, key)
         out = np.zeros(shape, g._data.dtype)
         if advanced:
-            np.add.at(out, key, g._data)  # repeated indices must accumulate, not overwrite
+            view, key = _np_view(out, key)
+            np.add.at(view, key, g._data)  # repeated indices must accumulate, not overwrite
         else:
             out[key] = g._data
         return out
@@ -1661,10 +1748,26 @@ class IndexScatter(Op):
         return Index.apply(grad, key=_saved_key(ctx), advanced=ctx.advanced)
 
 
-def _index_fn(key, advanced):
+def _real_steps(key, shape):
+    """The entries of a key that change the tensor: not ``...``, not a slice that keeps a whole dimension."""
+    steps, dim = [], 0
+    for pos, k in enumerate(key):
+        if k is Ellipsis:
+            dim = len(shape) - sum(_dims_used(kk) for kk in key[pos + 1:])
+            continue
+        if not (isinstance(k, slice) and k.indices(shape[dim]) == (0, shape[dim], 1)):
+            steps.append(k)
+        dim += _dims_used(k)
+    return steps
+
+
+def _index_fn(key, advanced, shape, single_slice=False):
+    """The node PyTorch records for ``x[key]``: the last step that is not a no-op (``x[:, 0:n]`` is an alias)."""
     if advanced:
         return Index
-    parts = [k for k in key if k is not Ellipsis and not (isinstance(k, slice) and k == slice(None))]
+    if single_slice:  # x[a:b] always slices (PyTorch's fast path skips the no-op check)
+        return Slice
+    parts = _real_steps(key, shape)
     if not parts:
         return Alias
     last = parts[-1]
@@ -1682,7 +1785,7 @@ class MaskedSelect(Index):
 def index(x, key, fn=None):
     """``x[key]``; ``fn`` names the node (e.g. ``IndexSelect`` for ``index_select``)."""
     k, advanced = _convert_key(key, x)
-    out = (fn or _index_fn(k, advanced)).apply(x, key=k, advanced=advanced)
+    out = (fn or _index_fn(k, advanced, x.shape, isinstance(key, slice))).apply(x, key=k, advanced=advanced)
     return out if advanced else out._make_view_of(x)
 
 
@@ -1694,13 +1797,15 @@ class IndexPut(Op):
     def forward(ctx, x, v, key, advanced):
         ctx.key, ctx.advanced, ctx.vshape = key, advanced, v.shape
         out = x._data.copy()
-        out[key] = v._data
+        view, key = _np_view(out, key)
+        view[key] = v._data
         return out
 
     @staticmethod
     def backward(ctx, grad):
         mask = np.ones(grad.shape, bool)
-        mask[ctx.key] = False
+        view, key = _np_view(mask, ctx.key)
+        view[key] = False
         gx = grad * _T(mask.astype(grad.dtype.np))
         gv = Index.apply(grad, key=ctx.key, advanced=ctx.advanced)
         return gx, gv
@@ -1725,11 +1830,13 @@ def index_put(x, key, value):
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got {x.dtype._legacy} "
                            f"for the destination and {v.dtype._legacy} for the source. Convert the value first, "
                            f"e.g. value.to({x.dtype})")
-    x._check_overlap(v)
+    # x[i] += 1 writes a view of x back onto the same memory: fine; a partial overlap (x[1:] = x[:-1]) is not
+    (_T(x._data[k]) if not advanced else x)._check_overlap(v)
     if v.dtype is not x.dtype:
         v = v.to(x.dtype)
     x._check_inplace_allowed()
-    target_shape = x._data[k].shape
+    view, view_key = _np_view(x._data, k)
+    target_shape = view[view_key].shape
     vshape = v.shape
     while len(vshape) > len(target_shape) and vshape[0] == 1:  # leading 1s of the value are dropped
         vshape = vshape[1:]
@@ -1739,9 +1846,12 @@ def index_put(x, key, value):
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to "
                            f"indexing result of shape {list(target_shape)}")
     if grad_mode.is_grad_enabled() and (x._requires_grad or v._requires_grad):
-        x._inplace(lambda: (AdvancedIndexPut if advanced else IndexPut).apply(x, v, key=k, advanced=advanced))
+        # PyTorch writes through a view first when the key also selects, slices or adds dims: CopySlices
+        via_view = any(not isinstance(i, (np.ndarray, bool)) for i in _real_steps(k, x.shape))
+        fn = AdvancedIndexPut if advanced and not via_view else IndexPut
+        x._inplace(lambda: fn.apply(x, v, key=k, advanced=advanced))
     else:
         if not x._data.flags.writeable:
             raise RuntimeError("unsupported operation: this tensor's memory is read-only; .clone() it first")
-        x._data[k] = v._data
+        view[view_key] = v._data
         x._vc.bump()

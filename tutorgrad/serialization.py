@@ -110,7 +110,7 @@ def save(obj, f):
         z.writestr("tutorgrad/index.json", json.dumps(index))
         for i, arr in enumerate(arrays):
             data = io.BytesIO()
-            np.save(data, np.ascontiguousarray(arr), allow_pickle=False)
+            np.save(data, np.asarray(arr, order="C"), allow_pickle=False)  # (ascontiguousarray would make 0-d 1-d)
             z.writestr(f"tutorgrad/tensors/{i}.npy", data.getvalue())
     if isinstance(f, (str, os.PathLike)):
         with open(f, "wb") as fh:
@@ -145,9 +145,10 @@ def load(f, map_location=None, weights_only=True, **kwargs):
         while f"tutorgrad/tensors/{i}.npy" in names:
             arrays.append(np.load(io.BytesIO(z.read(f"tutorgrad/tensors/{i}.npy")), allow_pickle=False))
             i += 1
+        return _decode(index, arrays)
     except UnpicklingError:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, OSError) as e:
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError, EOFError, OSError, RecursionError) as e:
+        # (a crafted index can be malformed in many ways: each is a damaged file, never a crash inside load)
         raise UnpicklingError(f"not a tutorgrad file, or a damaged one: {e}. Files written by tutorgrad.save can "
                               "be read; other files (pickles, PyTorch .pt files, truncated downloads) can't.") from None
-    return _decode(index, arrays)

@@ -43,6 +43,17 @@ class Size(tuple):
         out = tuple.__getitem__(self, key)
         return Size(out) if isinstance(key, slice) else out
 
+    def __add__(self, other):  # shape + (4,) is still a Size
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other):
+        return Size(tuple.__add__(tuple(other), self))
+
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
+
 
 class device:
     """Where a tensor lives. tutorgrad only has the CPU."""
@@ -382,7 +393,7 @@ class Tensor:
 
     @property
     def grad(self):
-        if self._grad_fn is not None and not self._retains_grad:
+        if self._grad_fn is not None and not self._retains_grad and self._grad is None:
             warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
                 "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
@@ -827,7 +838,9 @@ class Tensor:
     def remainder(self, other):
         return self % other
 
-    fmod = remainder
+    def fmod(self, other):
+        """The remainder with the sign of ``self`` (C's fmod); ``%`` / ``remainder`` takes the divisor's sign."""
+        return ops.fmod(self, _operand(other))
 
     def pow(self, exponent):
         """``self ** exponent``.  d/dx x^n = n x^(n-1)."""
@@ -1033,7 +1046,7 @@ class Tensor:
         dims = ops.wrap_dims(dim, self.ndim) if dim is not None else None
         correction = ops.correction(unbiased, correction)
         n = self.numel() if dims is None else int(np.prod([self.shape[d] for d in dims]))
-        if n - correction <= 0:  # e.g. the std of one number: nan, as in PyTorch, with its warning
+        if n - correction <= 0 and self.dtype.is_floating_point:  # the std of one number: nan, and a warning
             warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
                           "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
         return fn.apply(self, dim=dims, correction=correction, keepdim=keepdim)
@@ -1339,6 +1352,11 @@ class Tensor:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation. "
                                "Do it outside the graph: `with tutorgrad.no_grad(): ...` (as an optimizer "
                                "step does), or make a copy first: x = x.clone()")
+        base = self._base
+        if base is not None and base._grad_fn is None and base._requires_grad:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                               "operation. Change the leaf under `with tutorgrad.no_grad():`, or work on a copy "
+                               "(x = x.clone()).")
 
     def _check_overlap(self, other):
         """Refuse to write into memory that the input still reads at other positions (``x -= x[0]``)."""
@@ -1375,8 +1393,12 @@ class Tensor:
                 "another tensor) when gradients are being recorded. Write the result into the original "
                 "tensor with index assignment (base[0:2] = base[0:2] * 2), or use out-of-place ops.")
         if not self._data.flags.writeable:
-            raise RuntimeError("unsupported operation: this tensor's memory is read-only (it is an expanded "
-                               "view or comes from a read-only NumPy array); .clone() it first")
+            if 0 in self._data.strides and self.numel() > 1:
+                raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
+                                   "to a single memory location. Please clone() the tensor before performing the "
+                                   "operation. (It is an expanded view: its repeated elements share memory.)")
+            raise RuntimeError("unsupported operation: this tensor's memory is read-only (it comes from a "
+                               "read-only NumPy array); .clone() it first")
         if record and result._grad_fn is not None:
             result._grad_fn._keep_original(self)  # its backward may need the value we overwrite now
         np.copyto(self._data, result._data, casting="unsafe")

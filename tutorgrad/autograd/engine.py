@@ -42,6 +42,13 @@ def _validate(node, grads):
         else:
             raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
                                f"(expected {len(meta)}, got {len(grads)})")
+    if node._is_input is not None:  # drop the places of non-tensor arguments: they have no edge
+        for i, (g, is_input) in enumerate(zip(grads, node._is_input)):
+            if g is not None and not is_input:
+                raise RuntimeError(f"function {node.name()} returned a gradient different than None at position "
+                                   f"{i + 1}, but the corresponding forward input was not a Variable")
+        grads = [g for g, is_input in zip(grads, node._is_input) if is_input]
+        meta = [m for m, is_input in zip(meta, node._is_input) if is_input]
     out = []
     for i, (g, m) in enumerate(zip(grads, meta)):
         if g is None:

@@ -157,7 +157,7 @@ class FunctionCtx:
     """What ``forward`` and ``backward`` can use on ``ctx`` (mixed into every node)."""
 
     _saved = ()
-    _saved_outputs = ()
+    _is_input = None  # which forward arguments are graph inputs, when not all are
     _freed = False
     _materialize = True
     _dirty = ()
@@ -186,12 +186,12 @@ class FunctionCtx:
     def saved_tensors(self):
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
-        for i, (t, version) in enumerate(self._saved):
+        for t, version in self._saved:
             if t is not None and t._vc.value != version:
                 from ..tensor import _legacy_type_name
                 # PyTorch names the op that made the tensor, without "Backward0": "output 0 of Add"
-                maker = self if i in self._saved_outputs else t._grad_fn
-                made_by = "" if maker is None else f", which is output {t._output_nr} of {maker.name().split('Backward')[0]},"
+                made_by = "" if t._grad_fn is None else \
+                    f", which is output {t._output_nr} of {t._grad_fn.name().split('Backward')[0]},"
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an inplace "
                     f"operation: [{_legacy_type_name(t)} [{', '.join(map(str, t.shape))}]]{made_by} is at version "
@@ -284,7 +284,10 @@ class Function:
         state = grad_mode._state
         record = state["enabled"] and True in needs
         # where the inputs' gradients go, taken before forward: mark_dirty re-links a modified input below
-        edges = tuple([a._edge() if n else (None, 0) for a, n in zip(args, needs)]) if record else ()
+        # Only tensor arguments are graph inputs (a built-in op's optional tensor left out counts too, as None).
+        is_input = [isinstance(a, Tensor) or (a is None and cls._builtin) for a in args]
+        edges = tuple([a._edge() if n else (None, 0) for a, n, i in zip(args, needs, is_input) if i]) \
+            if record else ()
 
         prev, state["enabled"] = state["enabled"], False  # forward itself is never recorded
         quiet = _numpy_errors_off()
@@ -316,10 +319,10 @@ class Function:
 
         if record:
             ctx.next_functions = edges
+            ctx._is_input = None if len(edges) == len(args) else tuple(is_input)
             ctx._input_meta = tuple([(a._data.shape, a.dtype) if isinstance(a, Tensor) else None for a in args])
             ctx._output_meta = tuple([(o._data.shape, o.dtype) if isinstance(o, Tensor) else None for o in outs])
             ctx._n_outputs = len(outs)
-            ctx._saved_outputs = {i for i, (t, _) in enumerate(ctx._saved) if _identical(t, outs)}
         else:
             ctx._saved = ()  # nothing will call backward: let saved tensors go now
         return outs[0] if single else tuple(outs)

@@ -85,10 +85,10 @@ def gradcheck(func, inputs, *, eps=1e-06, atol=1e-05, rtol=0.001, raise_exceptio
         if inputs[k].dtype.name != "float64":
             warnings.warn(f"Input #{k} requires gradient and is not a double precision floating point or complex. "
                           "This check will likely fail if all the inputs are not of double precision floating "
-                          "point or complex.", UserWarning, stacklevel=2)
+                          "point or complex. ", UserWarning, stacklevel=2)
     if not diff:
-        raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of the them "
-                         "have requires_grad=True.")
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of them have "
+                         "requires_grad=True.")
     with grad_mode.enable_grad():
         outputs = _outputs(func, inputs)
     for k in diff:

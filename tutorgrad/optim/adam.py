@@ -1,4 +1,6 @@
 """``Adam`` (and ``AdamW``): steps scaled per parameter by running averages of the gradient."""
+import numpy as np
+
 from .. import creation
 from ..autograd.grad_mode import no_grad
 from .optimizer import Optimizer
@@ -42,7 +44,6 @@ class Adam(Optimizer):
         for group in self.param_groups:
             lr, (beta1, beta2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
             for p in self._params_with_grad(group):
-                g = -p.grad if group["maximize"] else p.grad
                 state = self.state[p]
                 if not state:
                     state["step"] = creation.tensor(0.0)
@@ -50,23 +51,25 @@ class Adam(Optimizer):
                     state["exp_avg_sq"] = creation.zeros_like(p)
                     if group["amsgrad"]:
                         state["max_exp_avg_sq"] = creation.zeros_like(p)
-                m, v = state["exp_avg"], state["exp_avg_sq"]
-                state["step"] += 1
-                if wd != 0:
-                    if group["decoupled_weight_decay"]:
-                        p.mul_(1 - lr * wd)
-                    else:
-                        g = g.add(p, alpha=wd)
-                m.add_((g - m) * (1 - beta1))           # PyTorch: m.lerp_(g, 1 - beta1)
-                v.mul_(beta2).add_((1 - beta2) * g * g)  # PyTorch: v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-                t = state["step"].item()
-                step_size = lr / (1 - beta1 ** t)
-                bias_correction2_sqrt = (1 - beta2 ** t) ** 0.5
+                t = state["step"].item() + 1
+                state["step"] = creation.tensor(float(t))  # a tensor, as in PyTorch's state
+                if wd != 0 and group["decoupled_weight_decay"]:
+                    p.mul_(1 - lr * wd)
+                # The running averages are plain arithmetic on values, outside any graph: NumPy on the
+                # tensors' memory does it in place (PyTorch does it in C++).
+                g = p.grad.numpy()
+                g = -g if group["maximize"] else g
+                if wd != 0 and not group["decoupled_weight_decay"]:
+                    g = g + wd * p.detach().numpy()
+                m, v = state["exp_avg"].numpy(), state["exp_avg_sq"].numpy()
+                m += (g - m) * (1 - beta1)               # PyTorch: m.lerp_(g, 1 - beta1)
+                v *= beta2
+                v += (1 - beta2) * g * g                 # PyTorch: v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
                 if group["amsgrad"]:
-                    state["max_exp_avg_sq"].copy_(state["max_exp_avg_sq"].maximum(v))
-                    v = state["max_exp_avg_sq"]
-                denom = (v.sqrt() / bias_correction2_sqrt).add_(eps)
-                p.add_(-step_size * m / denom)           # PyTorch: p.addcdiv_(m, denom, value=-step_size)
+                    v = np.maximum(state["max_exp_avg_sq"].numpy(), v, out=state["max_exp_avg_sq"].numpy())
+                step_size = lr / (1 - beta1 ** t)
+                denom = np.sqrt(v) / (1 - beta2 ** t) ** 0.5 + eps
+                p.add_(creation.from_numpy(-step_size * m / denom))  # PyTorch: p.addcdiv_(m, denom, value=-step_size)
         return loss
 
 
