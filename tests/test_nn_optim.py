@@ -742,3 +742,38 @@ def test_no_warnings_in_a_plain_training_loop():
             opt.zero_grad()
             TF.cross_entropy(model(tutorgrad.tensor(x)), tutorgrad.tensor(y)).backward()
             opt.step()
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib, x, t: lib.nn.functional.cross_entropy(x, t),
+    lambda lib, x, t: lib.nn.functional.cross_entropy(x, t, reduction="none"),
+    lambda lib, x, t: lib.nn.functional.nll_loss(x.log_softmax(1), t, reduction="sum"),
+    lambda lib, x, t: lib.nn.CrossEntropyLoss()(x.reshape(2, 3, 5).transpose(1, 2), t.reshape(2, 3)),
+    lambda lib, x, t: lib.nn.functional.mse_loss(x, x.detach() * 2),
+    lambda lib, x, t: lib.nn.MSELoss(reduction="none")(x, x.detach() + 1),
+])
+def test_loss_nodes_and_printing_are_pytorchs(make):
+    """The loss is a node named as PyTorch names it (NllLossBackward0, MseLossBackward0), and prints alike."""
+    x = np.random.default_rng(5).standard_normal((6, 5)).astype(np.float32)
+    ours = make(tutorgrad, tutorgrad.tensor(x, requires_grad=True), tutorgrad.tensor(LABELS))
+    ref = make(torch, torch.tensor(x, requires_grad=True), torch.tensor(LABELS))
+    assert ours.grad_fn.name() == type(ref.grad_fn).__name__
+    if ours.grad_fn.name() != "NllLoss2DBackward0":  # (PyTorch reshapes (N, C, d) inputs first: a ViewBackward0)
+        assert [n.name() if n else None for n, _ in ours.grad_fn.next_functions] == \
+            [type(n).__name__ if n else None for n, _ in ref.grad_fn.next_functions]
+    if np.array_equal(np_of(ours), np_of(ref)):
+        assert repr(ours) == tg_text(repr(ref))
+    else:
+        assert_close(ours, ref, tol=1e-6)
+
+
+def test_counting_into_a_tensor_like_a_confusion_matrix():
+    """``confusion[t, p] += 1`` (lesson 9) writes a view back onto itself: allowed, as in PyTorch."""
+    for lib in (tutorgrad, torch):
+        confusion = lib.zeros(3, 3, dtype=lib.int64)
+        for t, p in [(0, 0), (1, 2), (1, 2), (2, 1)]:
+            confusion[t, p] += 1
+        assert confusion.tolist() == [[1, 0, 0], [0, 0, 2], [0, 1, 0]]
+        x = lib.arange(5.0)
+        with pytest.raises(RuntimeError, match="single memory location"):
+            x[1:] = x[:-1]  # a partial overlap is still refused

@@ -12,6 +12,7 @@ import tutorgrad
 from torchdiff import assert_same, call, same, torch
 
 LIBS = [pytest.param(torch, id="torch"), pytest.param(tutorgrad, id="tutorgrad")]
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # e.g. NumPy's ComplexWarning from inside tutorgrad
 
 
 @pytest.mark.parametrize("lib", LIBS)
@@ -85,7 +86,8 @@ VIEWS = {
     "slice": lambda t: t[1:], "row": lambda t: t[0], "element": lambda t: t[0, 1], "step": lambda t: t[:, ::2],
     "reshape": lambda t: t.reshape(6), "view": lambda t: t.view(3, 2), "transpose": lambda t: t.transpose(0, 1),
     "t": lambda t: t.t(), "T": lambda t: t.T, "permute": lambda t: t.permute(1, 0), "flatten": lambda t: t.flatten(),
-    "unsqueeze": lambda t: t.unsqueeze(0), "squeeze": lambda t: t[:1].squeeze(0), "expand": lambda t: t[:1].expand(4, 3),
+    "unsqueeze": lambda t: t.unsqueeze(0), "squeeze": lambda t: t[:1].squeeze(0),
+    "expand": lambda t: t[:1].expand(4, 3),
     "detach": lambda t: t.detach(), "narrow": lambda t: t.narrow(1, 1, 2), "split": lambda t: t.split(1)[1],
     "chunk": lambda t: t.chunk(3, 1)[2], "unbind": lambda t: t.unbind(1)[0], "ellipsis": lambda t: t[..., 1],
     "None": lambda t: t[None], "mT": lambda t: t.mT,

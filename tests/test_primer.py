@@ -21,9 +21,8 @@ import tutorgrad
 pytest.importorskip("torch")
 
 ROOT = Path(__file__).resolve().parent.parent
-PRIMER = ROOT.parent / "shared" / "seed" / "getting-started-with-pytorch.md"
-if not PRIMER.exists():  # a clone outside the team's workspace
-    PRIMER = Path(os.environ.get("TUTORGRAD_PRIMER", "/work/shared/seed/getting-started-with-pytorch.md"))
+PRIMER = ROOT / "tests" / "data" / "getting-started-with-pytorch.md"  # a copy, so a fresh clone has it
+ORIGINAL = ROOT.parent / "shared" / "seed" / "getting-started-with-pytorch.md"  # the team's seed, when present
 
 RUNNER = r'''
 import ast, json, sys
@@ -70,6 +69,11 @@ def run(library, tmp_path):
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
     return {lib: run(lib, tmp_path_factory.mktemp(lib)) for lib in ("torch", "tutorgrad")}
+
+
+@pytest.mark.skipif(not ORIGINAL.exists(), reason="the team's seed folder is not next to this clone")
+def test_the_copy_is_the_primer():
+    assert PRIMER.read_text() == ORIGINAL.read_text(), f"update {PRIMER} from {ORIGINAL}"
 
 
 def test_the_primer_has_all_its_blocks():

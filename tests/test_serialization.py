@@ -102,7 +102,8 @@ def test_random_arrays_round_trip(arr):
 
 def test_nested_containers_and_python_scalars():
     obj = {
-        "weights": {"layer1": tutorgrad.randn(3, 2), "layer2": [tutorgrad.zeros(2), tutorgrad.ones(1, dtype=tutorgrad.int64)]},
+        "weights": {"layer1": tutorgrad.randn(3, 2),
+                    "layer2": [tutorgrad.zeros(2), tutorgrad.ones(1, dtype=tutorgrad.int64)]},
         "step": 10, "lr": 0.001, "betas": (0.9, 0.999), "name": "mlp", "done": False, "nothing": None,
         "specials": [float("nan"), float("inf"), -float("inf"), -0.0, 1e-310, 2 ** 80, -2 ** 70, 1 + 2j,
                      complex(float("nan"), -0.0)],

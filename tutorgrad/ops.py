@@ -1755,7 +1755,8 @@ def _real_steps(key, shape):
         if k is Ellipsis:
             dim = len(shape) - sum(_dims_used(kk) for kk in key[pos + 1:])
             continue
-        if not (isinstance(k, slice) and k.indices(shape[dim]) == (0, shape[dim], 1)):
+        if not (isinstance(k, slice) and k.start in (None, 0) and (k.stop is None or k.stop >= shape[dim])
+                and k.step in (None, 1)):  # (PyTorch's test: x[:, -n:] still counts as a slice)
             steps.append(k)
         dim += _dims_used(k)
     return steps

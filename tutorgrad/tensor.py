@@ -1055,7 +1055,10 @@ class Tensor:
         x = self if dtype is None else self.to(dtype)
         if dim is None:
             return ops.Prod.apply(x)
-        return ops.ProdDim.apply(x, dim=ops.wrap_dim(dim, self.ndim), keepdim=keepdim)
+        dim = ops.wrap_dim(dim, self.ndim)
+        if self.ndim == 0:  # dim 0 of a 0-d tensor: the product of its one element
+            return ops.ProdDim.apply(x.reshape(1), dim=0, keepdim=False)
+        return ops.ProdDim.apply(x, dim=dim, keepdim=keepdim)
 
     def max(self, dim=None, keepdim=False):
         """Largest element; with ``dim``, ``(values, indices)`` along it; with a tensor, ``maximum``."""
@@ -1271,9 +1274,15 @@ class Tensor:
         return ops.Repeat.apply(self, repeats=sizes)
 
     def narrow(self, dim, start, length):
+        """``length`` elements from ``start`` along ``dim`` (a view; ``start`` may be negative)."""
         dim = ops.wrap_dim(dim, self.ndim)
-        key = (slice(None),) * dim + (slice(start, start + length),)
-        return self[key]
+        n = self.shape[dim]
+        if not -n <= start <= n:
+            raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
+        start = start + n if start < 0 else start
+        if length < 0 or start + length > n:
+            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+        return ops.index(self, (slice(None),) * dim + (slice(start, start + length),), ops.Slice)
 
     def split(self, split_size_or_sections, dim=0):
         """Split into chunks of a given size (or a list of sizes) along ``dim``."""
