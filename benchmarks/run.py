@@ -8,7 +8,9 @@ Every time is the median of interleaved repeats: each repeat times every library
 turn, so a slow moment of the machine hits all of them alike. Times are the CPU time of this
 process (``time.process_time``), which other programs on the machine disturb less than the
 wall clock; with BLAS on one thread (as here, for every library) the two agree on an idle
-machine (``--wall`` uses the wall clock). Ratios are tutorgrad's time divided by the other
+machine (``--wall`` uses the wall clock). The garbage collector runs as it does in real use
+(a library that leaves reference cycles pays for collecting them); each sample starts
+after a collection, so no library is charged for another's garbage. Ratios are tutorgrad's time divided by the other
 library's (lower is better for tutorgrad). A library that is not installed gets a
 "not installed" column.
 """
@@ -19,6 +21,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import cProfile  # noqa: E402
+import gc  # noqa: E402
 import importlib  # noqa: E402
 import platform  # noqa: E402
 import pstats  # noqa: E402
@@ -57,6 +60,7 @@ clock = time.process_time  # --wall switches to time.perf_counter
 
 
 def seconds_per_call(fn, calls):
+    gc.collect()  # start clean: one library's leftover garbage is not collected on the next one's time
     start = clock()
     for _ in range(calls):
         fn()
@@ -129,12 +133,8 @@ def long_chain(lib, n, repeats):
     build, backward = W.make_long_chain_torchlike(lib, n)
     fwd, bwd = [], []
     for _ in range(repeats):
-        start = clock()
-        build()
-        fwd.append(clock() - start)
-        start = clock()
-        backward()
-        bwd.append(clock() - start)
+        fwd.append(seconds_per_call(build, 1))
+        bwd.append(seconds_per_call(backward, 1))
     return statistics.median(fwd), statistics.median(bwd)
 
 
@@ -270,8 +270,8 @@ def main(argv=None):
         ratio = times["tutorgrad"] / times[lib]
         print(f"| {label} | {ratio:.3f}× | {check(ratio, limit)} |")
     factor = chains[1] // chains[0]
-    print(f"| Backward {chains[1]:,} ops ÷ {chains[0]:,} ops ≈ {factor} (linear) | {growth:.1f} | "
-          f"{check(growth, factor * 1.5)} |")
+    linear = "yes" if factor / 2 <= growth <= factor * 1.5 else "**no**"  # per-op cost within -50% .. +50%
+    print(f"| Backward {chains[1]:,} ops ÷ {chains[0]:,} ops ≈ {factor} (linear) | {growth:.1f} | {linear} |")
     print(f"| RSS growth over {mem_steps:,} steps ≤ 5 MB | {mem:.2f} MB | {check(mem, 5)} |")
     print()
     print("Rerun with `make bench` (installs MyGrad and micrograd first) or `.venv/bin/python benchmarks/run.py`.")

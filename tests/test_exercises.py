@@ -183,7 +183,7 @@ def test_unknown_exercise():
 def lesson_exercises():
     """{lesson file: [exercise names used in its cells]} and the names under an "Exercise" heading."""
     used, headed = {}, {}
-    for path in sorted(NOTEBOOKS.glob("0[1-7]-*.ipynb")):
+    for path in sorted(NOTEBOOKS.glob("0[1-9]-*.ipynb")):
         cells = json.loads(path.read_text())["cells"]
         code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
         md = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")

@@ -798,14 +798,14 @@ def _(answer):
       """, answers=("model", "restored"))
 def _(model, restored):
     _module(model, "The first argument (the trained model)")
-    lib = _module(restored, "restored")
-    expect(restored is not model, "restored is the trained model itself: build a new network and load the saved "
-                                  "weights into it.")
+    _module(restored)
+    expect(restored is not model, "Your answer is the trained model itself: build a new network and load the "
+                                  "saved weights into it.")
     ours, theirs = model.state_dict(), restored.state_dict()
-    expect(list(theirs) == list(ours), f"restored has the parameters {list(theirs)}, but the model has "
-                                       f"{list(ours)}: build the same layers.")
+    expect(list(theirs) == list(ours), f"Your network has the parameters {list(theirs)}, but the trained model "
+                                       f"has {list(ours)}: build the same layers.")
     for name, value in ours.items():
-        expect(tuple(theirs[name].shape) == tuple(value.shape), f"{name} has another shape in restored.")
+        expect(tuple(theirs[name].shape) == tuple(value.shape), f"{name} has another shape in your network.")
         expect(np.array_equal(_values(theirs[name]), _values(value)),
-               f"restored's {name} differs from the model's: load the saved state dict "
-               "(restored.load_state_dict(torch.load(path))).")
+               f"Your network's {name} differs from the trained model's: load the saved state dict into it "
+               "(new_model.load_state_dict(torch.load(path))).")

@@ -31,13 +31,8 @@ class Addmm(ops.Op):
     @staticmethod
     def forward(ctx, bias, x, wt):
         a, w, b = x._data, wt._data, bias._data
-        if not (a.dtype == w.dtype == b.dtype):
-            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {x.dtype._legacy} and "
-                               f"{wt.dtype._legacy}. The input and the layer's weights must have one dtype: "
-                               "convert the input, e.g. x.float() (NumPy makes float64, tutorgrad layers are "
-                               "float32)." if a.dtype != w.dtype else
-                               f"self and mat2 must have the same dtype, but got {bias.dtype._legacy} and "
-                               f"{wt.dtype._legacy}")
+        _same_dtype("mat1 and mat2", x, wt)
+        _same_dtype("self and mat2", bias, wt)
         ops._check_matmul(a.shape, w.shape)
         ops.broadcast_shapes(b.shape, (a.shape[0], w.shape[1]))
         ctx.save_for_backward(x, wt)
@@ -52,13 +47,18 @@ class Addmm(ops.Op):
                 x.t() @ grad if need_w else None)
 
 
+def _same_dtype(names, a, b):
+    if a.dtype is not b.dtype:
+        raise RuntimeError(f"{names} must have the same dtype, but got {a.dtype._legacy} and {b.dtype._legacy}. "
+                           "A layer's input must have the dtype of its weights: convert it, e.g. x.float() "
+                           "(arrays from NumPy are float64, layers are float32).")
+
+
 def linear(input, weight, bias=None):
     """y = x W^T + b: a fully connected layer. ``weight`` has shape (out_features, in_features)."""
     if input.ndim == 2 and bias is not None:
         return Addmm.apply(bias, input, weight.t())
-    if input.dtype is not weight.dtype:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {input.dtype._legacy} and "
-                           f"{weight.dtype._legacy}. Convert the input, e.g. x.float().")
+    _same_dtype("mat1 and mat2", input, weight)
     out = input @ weight.t()
     return out if bias is None else out + bias
 
@@ -100,13 +100,22 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 # ---------------------------------------------------------------------------- losses
-def _legacy_reduction(size_average, reduce):
+def _legacy_reduction(size_average, reduce, stacklevel=3):
     """The pre-1.0 ``size_average``/``reduce`` arguments as a ``reduction`` string (with PyTorch's warning)."""
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
     reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
     warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
-                  "instead.", UserWarning, stacklevel=3)
+                  "instead.", UserWarning, stacklevel=stacklevel)
+    return reduction
+
+
+def _reduction(size_average, reduce, reduction):
+    """The reduction to apply, checked (the old ``size_average``/``reduce`` arguments still work)."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, stacklevel=4)  # (the warning points at the caller)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
     return reduction
 
 
@@ -148,10 +157,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
                       "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
                       "same size.", UserWarning, stacklevel=2)
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+    reduction = _reduction(size_average, reduce, reduction)
     if weight is None:
         return MseLoss.apply(input, target, reduction=reduction)
     if weight.shape != input.shape:
@@ -225,10 +231,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     ``weight`` gives each class a weight (the mean is then weighted); samples whose
     target is ``ignore_index`` count for nothing. d/d input[i, target[i]] = -1/N.
     """
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+    reduction = _reduction(size_average, reduce, reduction)
     class_dim = 0 if input.ndim == 1 else 1
     t = _class_targets(input, target, class_dim, ignore_index)
     keep = t != ignore_index
@@ -247,10 +250,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     ``target`` holds class indices of shape (N,), or class probabilities of the
     input's shape. dL/d logits = (softmax(logits) - onehot(target)) / N.
     """
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+    reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 0 if input.ndim == 1 else 1

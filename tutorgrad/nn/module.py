@@ -44,6 +44,10 @@ def _addindent(text, spaces):
     return "\n".join([first] + [" " * spaces + line if line.strip() else "" for line in rest])
 
 
+def _quoted(keys):
+    return [f'"{k}"' for k in keys]
+
+
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     """What ``load_state_dict(strict=False)`` could not match."""
     __slots__ = ()
@@ -349,12 +353,11 @@ class Module:
             module._load_local(state_dict, prefix + "." if prefix else "", assign, missing, unexpected, errors)
         if strict:
             if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
+                errors.insert(0, f"Unexpected key(s) in state_dict: {', '.join(_quoted(unexpected))}. ")
             if missing:
-                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
+                errors.insert(0, f"Missing key(s) in state_dict: {', '.join(_quoted(missing))}. ")
         if errors:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(type(self).__name__,
-                                                                                   "\n\t".join(errors)))
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
         return _IncompatibleKeys(missing, unexpected)
 
     def _load_local(self, state_dict, prefix, assign, missing, unexpected, errors):
