@@ -212,6 +212,24 @@ def _logical(ufunc, name, reflected=False):
     return method
 
 
+def _to_args(args, kwargs):
+    """Read ``.to(...)``'s arguments (a dtype, a device, a tensor to match): ``(dtype, copy)``.
+
+    The only device is the CPU: naming another raises a clear error here.
+    """
+    dtype, dev, copy = kwargs.pop("dtype", None), kwargs.pop("device", None), kwargs.pop("copy", False)
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.dtype
+        elif isinstance(a, (str, device)):
+            dev = a
+        elif a is not None:
+            dtype = a
+    if dev is not None:
+        device(dev)
+    return dtype, copy
+
+
 class Tensor:
     """A multi-dimensional array with autograd, like ``torch.Tensor``.
 
@@ -611,18 +629,7 @@ class Tensor:
 
     def to(self, *args, **kwargs):
         """Convert dtype (``t.to(tutorgrad.float64)``); ``'cpu'`` is accepted, other devices are not."""
-        dtype = kwargs.pop("dtype", None)
-        dev = kwargs.pop("device", None)
-        copy = kwargs.pop("copy", False)
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, (str, device)):
-                dev = a
-            elif a is not None:
-                dtype = a
-        if dev is not None:
-            device(dev)
+        dtype, copy = _to_args(args, kwargs)
         if dtype is None or D.to_dtype(dtype) is self.dtype:
             return self.clone() if copy else self
         return ops.ToCopy.apply(self, dtype=D.to_dtype(dtype))

@@ -24,9 +24,9 @@ prints the tree. Calling a module runs its ``forward``.
 from collections import OrderedDict, namedtuple
 
 from .. import _dtypes as D
-from ..tensor import Tensor, device, _legacy_type_name, _no_cuda
+from ..tensor import Tensor, _legacy_type_name, _no_cuda, _to_args
 from ..autograd.grad_mode import no_grad
-from .parameter import Parameter
+from .parameter import Parameter, zero_grads
 
 
 def _typename(value):
@@ -270,17 +270,7 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters (to ``None``, or to zeros)."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                if p.grad.grad_fn is not None:
-                    p.grad.detach_()
-                else:
-                    p.grad.requires_grad_(False)
-                p.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     # ------------------------------------------------------------------ dtype and device
     def to(self, *args, **kwargs):
@@ -288,16 +278,7 @@ class Module:
 
         ``model.to('cpu')`` is accepted (it is where everything lives); other devices raise.
         """
-        dtype, dev = kwargs.pop("dtype", None), kwargs.pop("device", None)
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, (str, device)):
-                dev = a
-            elif a is not None:
-                dtype = a
-        if dev is not None:
-            device(dev)  # raises a clear error for 'cuda'
+        dtype, _ = _to_args(args, kwargs)  # raises a clear error for 'cuda'
         if dtype is None:
             return self
         dtype = D.to_dtype(dtype)

@@ -29,3 +29,18 @@ class Parameter(Tensor):
         p = Parameter(Tensor._wrap(self._data.copy()), self._requires_grad)
         memo[id(self)] = p
         return p
+
+
+def zero_grads(params, set_to_none=True):
+    """Reset the ``.grad`` of ``params`` (``Module.zero_grad`` and ``Optimizer.zero_grad`` share this)."""
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            if p.grad.grad_fn is not None:
+                p.grad.detach_()
+            else:
+                p.grad.requires_grad_(False)
+            p.grad.zero_()

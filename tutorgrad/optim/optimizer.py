@@ -17,6 +17,7 @@ from copy import deepcopy
 
 from ..tensor import Tensor, _legacy_type_name
 from ..autograd.grad_mode import enable_grad
+from ..nn.parameter import zero_grads
 
 
 class _RequiredParameter:
@@ -88,18 +89,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none=True):
         """Clear every parameter's ``.grad``: set it to ``None`` (default) or fill it with zeros."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure=None):
         raise NotImplementedError
