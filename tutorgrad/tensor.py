@@ -14,7 +14,7 @@ import numpy as np
 from . import _dtypes as D
 from . import ops
 from .autograd import grad_mode
-from .autograd.function import AccumulateGrad, _Handle
+from .autograd.function import AccumulateGrad, _Handle, _numpy_errors_off, _numpy_errors_restore
 
 
 class _Version:
@@ -156,10 +156,12 @@ def _numpy_promoted(t, other, true_divide=False):
 
 def _binary(fn, name, reflected=False):
     def method(self, other):
-        self, other = _numpy_promoted(self, other, true_divide=fn is ops.Div)
-        o = _operand(other)
-        if o is None:
-            return NotImplemented
+        o = other
+        if not isinstance(o, Tensor):  # a number or an array: made a tensor first
+            self, other = _numpy_promoted(self, other, true_divide=fn is ops.Div)
+            o = _operand(other)
+            if o is None:
+                return NotImplemented
         return fn.apply(o, self) if reflected else fn.apply(self, o)
     method.__name__ = name
     return method
@@ -1423,16 +1425,51 @@ class Tensor:
             self._grad_fn, self._output_nr, self._requires_grad = result._grad_fn, result._output_nr, True
         return self
 
+    def _plain_inplace(self, other, alpha=1):
+        """True when ``self op= alpha * other`` can let NumPy write straight into our memory.
+
+        That is when nothing is recorded and none of ``_inplace``'s errors can happen: a float
+        tensor in writable memory, a Python ``alpha``, and ``other`` a tensor of the same dtype and
+        shape (or, with ``alpha`` 1, a Python float). It skips a temporary result and a copy: that
+        halves the time of an optimizer step.
+        """
+        self._check_inplace_allowed()
+        if grad_mode._state["enabled"] and (self._requires_grad or getattr(other, "_requires_grad", False)):
+            return False
+        a = self._data
+        if a.dtype.kind != "f" or not a.flags.writeable or type(alpha) not in (int, float):
+            return False
+        if isinstance(other, Tensor):
+            return other._data.dtype == a.dtype and other._data.shape == a.shape
+        return type(other) is float and alpha == 1
+
+    def _write_inplace(self, ufunc, other, alpha=1):
+        """``self = ufunc(self, alpha * other)`` in place (after ``_plain_inplace`` said yes)."""
+        b = other._data if isinstance(other, Tensor) else other
+        quiet = _numpy_errors_off()  # as in Function.apply: overflow gives inf, without a warning
+        try:
+            ufunc(self._data, b if alpha == 1 else alpha * b, out=self._data)
+        finally:
+            _numpy_errors_restore(quiet)
+        self._vc.bump()
+        return self
+
     def add_(self, other, *, alpha=1):
         self._check_overlap(other)
+        if self._plain_inplace(other, alpha):
+            return self._write_inplace(np.add, other, alpha)
         return self._inplace(lambda: self.add(other, alpha=alpha))
 
     def sub_(self, other, *, alpha=1):
         self._check_overlap(other)
+        if self._plain_inplace(other, alpha):
+            return self._write_inplace(np.subtract, other, alpha)
         return self._inplace(lambda: self.sub(other, alpha=alpha))
 
     def mul_(self, other):
         self._check_overlap(other)
+        if self._plain_inplace(other):
+            return self._write_inplace(np.multiply, other)
         return self._inplace(lambda: self * other)
 
     def div_(self, other, *, rounding_mode=None):

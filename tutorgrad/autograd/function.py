@@ -228,7 +228,10 @@ class BackwardNode(FunctionCtx, Node):
 
 
 def _identical(t, seq):
-    return any(t is s for s in seq)
+    for s in seq:  # not `t in seq`: that compares tensors with ==; a loop, not any(): this runs per op
+        if s is t:
+            return True
+    return False
 
 
 class Function:
@@ -283,11 +286,11 @@ class Function:
         ctx.needs_input_grad = needs
         state = grad_mode._state
         record = state["enabled"] and True in needs
-        # where the inputs' gradients go, taken before forward: mark_dirty re-links a modified input below
-        # Only tensor arguments are graph inputs (a built-in op's optional tensor left out counts too, as None).
-        is_input = [isinstance(a, Tensor) or (a is None and cls._builtin) for a in args]
-        edges = tuple([a._edge() if n else (None, 0) for a, n, i in zip(args, needs, is_input) if i]) \
-            if record else ()
+        if record:
+            # where the inputs' gradients go, taken before forward: mark_dirty re-links a modified input below
+            # Only tensor arguments are graph inputs (a built-in op's optional tensor left out counts too, as None).
+            is_input = [isinstance(a, Tensor) or (a is None and cls._builtin) for a in args]
+            edges = tuple([a._edge() if n else (None, 0) for a, n, i in zip(args, needs, is_input) if i])
 
         prev, state["enabled"] = state["enabled"], False  # forward itself is never recorded
         quiet = _numpy_errors_off()
