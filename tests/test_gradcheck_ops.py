@@ -23,6 +23,14 @@ from tutorgrad.autograd.function import Function
 F64 = tutorgrad.float64
 
 
+def inplace_on_views(a, b):
+    """In-place ops on views of a recorded tensor: recorded on the base (the ViewScatter / CopySlices node)."""
+    y = a * 1
+    y[1].mul_(b)
+    y.t()[0].add_(b[0])
+    return y
+
+
 def leaf(seed, *shape, low=-2.0, high=2.0, away=0.1):
     """A float64 leaf with values in [low, high], kept ``away`` from kinks at integers and 0."""
     rng = np.random.default_rng(seed)
@@ -342,6 +350,7 @@ CASES = {
     "setitem_mask": (setitem(mask(3, 3, 2).__array__()), lambda: (leaf(1, 3, 2), leaf(2))),
     "setitem_index_list": (setitem([2, 0]), lambda: (leaf(1, 3, 2), leaf(2, 2, 2))),
     "setitem_value_only": (lambda v: setitem(1)(tutorgrad.zeros(3, 2, dtype=F64), v), lambda: (leaf(2, 2),)),
+    "inplace_on_views": (inplace_on_views, lambda: (leaf(1, 3, 2), leaf(2, 2))),
     # ---- a composite: a linear layer with softmax cross-entropy
     "mlp_cross_entropy": (lambda x, w, b: -(((x @ w + b).relu().log_softmax(1))[[0, 1, 2], [1, 0, 1]]).mean(),
                           lambda: (leaf(1, 3, 4), leaf(2, 4, 2), leaf(3, 2))),
@@ -405,6 +414,7 @@ GRADGRAD = {
     "index_mask": (lambda a: (a * a)[mask(3, 2, 3)], lambda: (leaf(1, 2, 3),)),
     "index_basic": (lambda a: (a * a)[1, ::2], lambda: (leaf(1, 2, 3),)),
     "setitem": (lambda a, v: setitem(1)(a * a, v * v), lambda: (leaf(1, 2, 3), leaf(2, 3))),
+    "inplace_on_views": (lambda a, b: inplace_on_views(a * a, b * b), lambda: (leaf(1, 3, 2), leaf(2, 2))),
     "gather": (lambda a: (a * a).gather(1, idx([[0, 0], [2, 1]])), lambda: (leaf(1, 2, 3),)),
     "shapes": (lambda a: (a * a).reshape(3, 2).t().unsqueeze(0).expand(2, 2, 3).permute(2, 0, 1).flip(0).squeeze(),
                lambda: (leaf(1, 2, 3),)),

@@ -1256,14 +1256,13 @@ class UnsafeView(View):
 
 def view(x, shape, copy_ok):
     shape = _infer_shape(shape, x.numel())
-    if shape == x.shape:
-        return View.apply(x, shape=shape)._make_view_of(x)
-    if copy_ok:
+    remake = lambda t: view(t, shape, copy_ok=False)  # noqa: E731  (how to make this view again)
+    if copy_ok and shape != x.shape:
         try:
-            return View.apply(x, shape=shape)._make_view_of(x)
+            return View.apply(x, shape=shape)._make_view_of(x, remake)
         except RuntimeError:  # the memory layout allows no view: copy first, as PyTorch's reshape does
             return UnsafeView.apply(Clone.apply(x), shape=shape)
-    return View.apply(x, shape=shape)._make_view_of(x)
+    return View.apply(x, shape=shape)._make_view_of(x, remake)
 
 
 class Expand(Op):
@@ -1787,7 +1786,28 @@ def index(x, key, fn=None):
     """``x[key]``; ``fn`` names the node (e.g. ``IndexSelect`` for ``index_select``)."""
     k, advanced = _convert_key(key, x)
     out = (fn or _index_fn(k, advanced, x.shape, isinstance(key, slice))).apply(x, key=k, advanced=advanced)
-    return out if advanced else out._make_view_of(x)
+    return out if advanced else out._make_view_of(x, lambda t: index(t, key, fn))
+
+
+class ViewScatter(Op):
+    """y = x with its region ``view_fn(x)`` replaced by v: an in-place change of a view, replayed on its base.
+
+    dL/dx = g with that region zeroed;  dL/dv = view_fn(g).  (PyTorch calls this node CopySlices.)
+    """
+    node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx, x, v, view_fn):
+        ctx.view_fn, ctx.vshape = view_fn, v.shape
+        out = x._data.copy()
+        region = view_fn(_T(out))._data  # a NumPy view into ``out``: writing to it writes to ``out``
+        np.copyto(region, v._data, casting="unsafe")
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        zeros = _T(np.zeros(ctx.vshape, grad.dtype.np))
+        return ViewScatter.apply(grad, zeros, view_fn=ctx.view_fn), ctx.view_fn(grad)
 
 
 class IndexPut(Op):

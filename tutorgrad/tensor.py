@@ -286,12 +286,40 @@ class Tensor:
         t._vc, t._base = self._vc, self._base if self._base is not None else self
         return t
 
-    def _make_view_of(self, src):
-        """Mark ``self`` (an op's result) as a view of ``src`` when they share memory."""
+    _view_fn = None      # remakes this view from its base (see _make_view_of), when known
+    _history = 0         # (a base) how often an in-place op rewrote its graph history
+    _view_history = 0    # (a view) the base's _history when this view's grad_fn was made
+
+    def _make_view_of(self, src, view_fn=None):
+        """Mark ``self`` (an op's result) as a view of ``src`` when they share memory.
+
+        ``view_fn(t)`` makes the same view of any tensor shaped like ``src``; composed with
+        ``src``'s own, it remakes ``self`` from the base. PyTorch's rule follows: when an in-place
+        op rewrites the base's history (``y.mul_(3)``, ``y[0] += 1``), every view of it gets a fresh
+        ``grad_fn`` (made from the new base) the next time it is used (``_refresh_view``).
+        """
         if np.may_share_memory(self._data, src._data):
-            self._vc = src._vc
-            self._base = src._base if src._base is not None else src
+            base = src._base if src._base is not None else src
+            self._vc, self._base, self._view_history = src._vc, base, base._history
+            outer = src._view_fn
+            if view_fn is not None and (src._base is None or outer is not None):
+                self._view_fn = view_fn if outer is None else (lambda t: view_fn(outer(t)))
         return self
+
+    def _refresh_view(self):
+        """If an in-place op rewrote the base's history since this view was made, remake its grad_fn."""
+        base = self._base
+        if base is None or self._view_history == base._history:
+            return
+        if self._view_fn is None:
+            raise RuntimeError(
+                "this view's base tensor was changed in place while gradients were recorded, and tutorgrad "
+                "cannot replay this kind of view (transpose, permute, expand, split, unbind) on the new base. "
+                "Make the view again after the in-place change, or use out-of-place ops.")
+        with grad_mode.enable_grad():
+            fresh = self._view_fn(base)
+        self._grad_fn, self._output_nr, self._requires_grad = fresh._grad_fn, fresh._output_nr, fresh._requires_grad
+        self._view_history = base._history
 
     # ------------------------------------------------------------------ attributes
     @property
@@ -373,6 +401,8 @@ class Tensor:
     # ------------------------------------------------------------------ autograd attributes
     @property
     def requires_grad(self):
+        if self._base is not None:
+            self._refresh_view()
         return self._requires_grad
 
     @requires_grad.setter
@@ -401,6 +431,8 @@ class Tensor:
 
     @property
     def grad_fn(self):
+        if self._base is not None:
+            self._refresh_view()
         return self._grad_fn
 
     @property
@@ -1202,18 +1234,19 @@ class Tensor:
     def squeeze(self, dim=None):
         """Remove dimensions of size 1 (all, or just ``dim``)."""
         if dim is None:
-            return ops.Squeeze.apply(self)._make_view_of(self)
+            return ops.Squeeze.apply(self)._make_view_of(self, lambda t: t.squeeze())
         fn = ops.SqueezeDims if isinstance(dim, (tuple, list)) else ops.SqueezeDim
-        return fn.apply(self, dim=ops.wrap_dims(dim, self.ndim))._make_view_of(self)
+        return fn.apply(self, dim=ops.wrap_dims(dim, self.ndim))._make_view_of(self, lambda t: t.squeeze(dim))
 
     def unsqueeze(self, dim):
         """Insert a dimension of size 1 at ``dim``."""
-        return ops.Unsqueeze.apply(self, dim=ops.wrap_dim(dim, self.ndim + 1))._make_view_of(self)
+        return ops.Unsqueeze.apply(self, dim=ops.wrap_dim(dim, self.ndim + 1))._make_view_of(
+            self, lambda t: t.unsqueeze(dim))
 
     def transpose(self, dim0, dim1):
         """Swap two dimensions (a view)."""
         return ops.Transpose.apply(self, dims=(ops.wrap_dim(dim0, self.ndim), ops.wrap_dim(dim1, self.ndim))
-                                   )._make_view_of(self)
+                                   )._make_view_of(self, lambda t: t.transpose(dim0, dim1))
 
     swapaxes = swapdims = transpose
 
@@ -1221,7 +1254,7 @@ class Tensor:
         """Transpose a matrix (0-D and 1-D tensors are returned as is)."""
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-        return ops.T.apply(self, dims=(0, 1) if self.ndim == 2 else (0, 0))._make_view_of(self)
+        return ops.T.apply(self, dims=(0, 1) if self.ndim == 2 else (0, 0))._make_view_of(self, lambda t: t.t())
 
     @property
     def T(self):
@@ -1253,7 +1286,7 @@ class Tensor:
         dims = tuple(ops.wrap_dim(d, self.ndim) for d in dims)
         if len(set(dims)) != len(dims):
             raise RuntimeError("permute(): duplicate dims are not allowed.")
-        return ops.Permute.apply(self, dims=dims)._make_view_of(self)
+        return ops.Permute.apply(self, dims=dims)._make_view_of(self, lambda t: t.permute(*dims))
 
     def movedim(self, source, destination):
         order = list(range(self.ndim))
@@ -1406,10 +1439,13 @@ class Tensor:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
                                f"{list(result.shape)}")
         if record and result._requires_grad and self._base is not None:
-            raise RuntimeError(
-                "tutorgrad does not support in-place operations on a view (a slice, reshape or transpose of "
-                "another tensor) when gradients are being recorded. Write the result into the original "
-                "tensor with index assignment (base[0:2] = base[0:2] * 2), or use out-of-place ops.")
+            if self._view_fn is None:
+                raise RuntimeError(
+                    "tutorgrad supports in-place operations on views made by indexing, view/reshape, "
+                    "transpose/permute and (un)squeeze, but not on other views (expand, split, unbind) while "
+                    "gradients are being recorded. Write the result into the original tensor with index "
+                    "assignment (base[0:2] = base[0:2] * 2), or use out-of-place ops.")
+            return self._inplace_on_view(result)
         if not self._data.flags.writeable:
             if 0 in self._data.strides and self.numel() > 1:
                 raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
@@ -1423,6 +1459,17 @@ class Tensor:
         self._vc.bump()
         if record and result._requires_grad:
             self._grad_fn, self._output_nr, self._requires_grad = result._grad_fn, result._output_nr, True
+            self._history += 1  # views of this tensor must now remake their grad_fn from it
+        return self
+
+    def _inplace_on_view(self, result):
+        """Record an in-place change of a view as PyTorch does: write ``result`` into the base's region
+        (a ``CopySlices`` node on the base); the view then remakes its grad_fn from the new base."""
+        base, view_fn = self._base, self._view_fn
+        if result._grad_fn is not None:
+            result._grad_fn._keep_original(self)  # its backward may need the value we overwrite now
+        base._inplace(lambda: ops.ViewScatter.apply(base, result, view_fn=view_fn))
+        self._refresh_view()
         return self
 
     def _plain_inplace(self, other, alpha=1):

@@ -282,6 +282,9 @@ class Function:
     def apply(cls, *args, **kwargs):
         Tensor = _tensor_type()
         ctx = cls._backward_cls()
+        for a in args:
+            if isinstance(a, Tensor) and a._base is not None:
+                a._refresh_view()  # a view whose base was changed in place takes the new history
         needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         ctx.needs_input_grad = needs
         state = grad_mode._state
