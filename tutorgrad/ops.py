@@ -242,31 +242,34 @@ class DivRounded(Op):
 
 
 class Remainder(Op):
-    """z = x - floor(x / y) * y.   dz/dx = 1, dz/dy = -floor(x / y)."""
+    """z = x - floor(x / y) * y (the sign of y, Python's %).   dz/dx = 1, dz/dy = -floor(x / y)."""
     node_name = "RemainderBackward1"
+    kernel = staticmethod(np.mod)  # Fmod below differs only in these two: NumPy's function and
+    rounding = "floor"             # the rounding of x / y that it subtracts
 
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         a, b = promote(x, y)
         _int_div_check(b)
-        return np.mod(a, b)
+        return ctx._forward_cls.kernel(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        return grad, -grad * (x / y).floor()
+        return grad, -grad * getattr(x / y, ctx._forward_cls.rounding)()
 
 
 class RemainderScalar(Op):
     """z = x - floor(x / c) * c for a number c.   dz/dx = 1."""
     node_name = "RemainderBackward0"
+    kernel = staticmethod(np.mod)
 
     @staticmethod
     def forward(ctx, x, other):
         a, b = promote(x, other)
         _int_div_check(b)
-        return np.mod(a, b)
+        return ctx._forward_cls.kernel(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -278,36 +281,17 @@ def remainder(x, y):
     return RemainderScalar.apply(x, other=y) if y._wrapped else Remainder.apply(x, y)
 
 
-class Fmod(Op):
+class Fmod(Remainder):
     """z = x - trunc(x / y) * y (C's fmod: the sign of x).   dz/dx = 1, dz/dy = -trunc(x / y)."""
     node_name = "FmodBackward1"
-
-    @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        a, b = promote(x, y)
-        _int_div_check(b)
-        return np.fmod(a, b)
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        return grad, -grad * (x / y).trunc()
+    kernel = staticmethod(np.fmod)
+    rounding = "trunc"
 
 
-class FmodScalar(Op):
+class FmodScalar(RemainderScalar):
     """z = x - trunc(x / c) * c for a number c.   dz/dx = 1."""
     node_name = "FmodBackward0"
-
-    @staticmethod
-    def forward(ctx, x, other):
-        a, b = promote(x, other)
-        _int_div_check(b)
-        return np.fmod(a, b)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad
+    kernel = staticmethod(np.fmod)
 
 
 def fmod(x, y):
