@@ -3,6 +3,7 @@
     python benchmarks/run.py                 # the full run (a few minutes); `make bench` does this
     python benchmarks/run.py --quick         # a quick look (well under a minute)
     python benchmarks/run.py --profile mlp   # cProfile of tutorgrad's MLP step (or: scalar)
+    python benchmarks/run.py --only scalar   # just some of the workloads (mlp, scalar, loss, chains, memory)
 
 Every time is the median of interleaved repeats: each repeat times every library once, in
 turn, so a slow moment of the machine hits all of them alike. Times are the CPU time of this
@@ -204,11 +205,16 @@ def check(ratio, limit):
     return "yes" if ratio <= limit else "**no**"
 
 
+SECTIONS = ["mlp", "scalar", "loss", "chains", "memory"]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller sizes (well under a minute)")
     parser.add_argument("--profile", choices=["mlp", "scalar"], help="print a cProfile of one tutorgrad workload")
     parser.add_argument("--wall", action="store_true", help="time with the wall clock instead of CPU time")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=SECTIONS, metavar="WORKLOAD",
+                        help=f"run only these workloads (of: {', '.join(SECTIONS)})")
     args = parser.parse_args(argv)
     global clock
     clock = time.perf_counter if args.wall else time.process_time
@@ -227,32 +233,39 @@ def main(argv=None):
     print(f"- Medians of {repeats} interleaved repeats of {'wall-clock' if args.wall else 'CPU'} time; ratios are "
           "tutorgrad ÷ that library (lower is better).")
     print()
-    mlp = interleaved(mlp_step_functions(), repeats, min_time)
-    scalar = interleaved(scalar_chain_functions(), repeats, min_time)
-    loss = interleaved(loss_functions(), repeats, min_time)
-    print("| Workload | " + " | ".join(LIBRARIES) + " |")
-    print("|---|" + "--:|" * len(LIBRARIES))
-    print(row("MLP SGD step: batch 128, 64-256-256-10, float32, softmax cross-entropy", mlp))
-    print(row(f"Scalar chain: {2 * W.CHAIN} mul/add ops on 0-d tensors, forward + backward", scalar))
-    print(row(f"MSE loss over {W.LOSS_N:,} elements, forward + backward (micrograd: element by element)", loss))
-    print()
+    only = set(args.only)
+    results = {}
+    for key, functions in (("mlp", mlp_step_functions), ("scalar", scalar_chain_functions), ("loss", loss_functions)):
+        if key in only:
+            results[key] = interleaved(functions(), repeats, min_time)
+    if results:
+        print("| Workload | " + " | ".join(LIBRARIES) + " |")
+        print("|---|" + "--:|" * len(LIBRARIES))
+        labels = {"mlp": "MLP SGD step: batch 128, 64-256-256-10, float32, softmax cross-entropy",
+                  "scalar": f"Scalar chain: {2 * W.CHAIN} mul/add ops on 0-d tensors, forward + backward",
+                  "loss": f"MSE loss over {W.LOSS_N:,} elements, forward + backward (micrograd: element by element)"}
+        for key, times in results.items():
+            print(row(labels[key], times))
+        print()
 
-    chain_rows = []
-    for n in chains:
-        ours = long_chain(tutorgrad, n, 3 if args.quick else 5)
-        ref = long_chain(torch, n, 3 if args.quick else 5) if torch is not None else None
-        chain_rows.append((n, ours, ref))
-    print("| Chain of 0-d ops | tutorgrad forward | tutorgrad backward | backward per op | PyTorch backward |")
-    print("|--:|--:|--:|--:|--:|")
-    for n, (fwd, bwd), ref in chain_rows:
-        print(f"| {n:,} | {fmt_time(fwd)} | {fmt_time(bwd)} | {fmt_time(bwd / n)} | "
-              f"{fmt_time(ref[1]) if ref else NOT_INSTALLED} |")
-    growth = chain_rows[1][1][1] / chain_rows[0][1][1]
-    print()
+    if "chains" in only:
+        chain_rows = []
+        for n in chains:
+            ours = long_chain(tutorgrad, n, 3 if args.quick else 5)
+            ref = long_chain(torch, n, 3 if args.quick else 5) if torch is not None else None
+            chain_rows.append((n, ours, ref))
+        print("| Chain of 0-d ops | tutorgrad forward | tutorgrad backward | backward per op | PyTorch backward |")
+        print("|--:|--:|--:|--:|--:|")
+        for n, (fwd, bwd), ref in chain_rows:
+            print(f"| {n:,} | {fmt_time(fwd)} | {fmt_time(bwd)} | {fmt_time(bwd / n)} | "
+                  f"{fmt_time(ref[1]) if ref else NOT_INSTALLED} |")
+        growth = chain_rows[1][1][1] / chain_rows[0][1][1]
+        print()
 
-    mem = memory_growth(mem_steps)
-    print(f"Memory: RSS grew by {mem:.2f} MB over {mem_steps:,} tutorgrad MLP training steps (graphs are freed).")
-    print()
+    if "memory" in only:
+        mem = memory_growth(mem_steps)
+        print(f"Memory: RSS grew by {mem:.2f} MB over {mem_steps:,} tutorgrad MLP training steps (graphs are freed).")
+        print()
 
     print("| Target | Measured | Met |")
     print("|---|--:|:-:|")
@@ -261,18 +274,21 @@ def main(argv=None):
                ("MLP step ≤ 0.6× MyGrad", "mlp", "MyGrad", 0.6),
                ("Scalar chain ≤ 2.5× micrograd", "scalar", "micrograd", 2.5),
                ("Vectorised loss ≤ 0.02× micrograd", "loss", "micrograd", 0.02)]
-    results = {"mlp": mlp, "scalar": scalar, "loss": loss}
     for label, key, lib, limit in targets:
+        if key not in results:
+            continue
         times = results[key]
         if lib not in times:
             print(f"| {label} | {NOT_INSTALLED} | — |")
             continue
         ratio = times["tutorgrad"] / times[lib]
         print(f"| {label} | {ratio:.3f}× | {check(ratio, limit)} |")
-    factor = chains[1] // chains[0]
-    linear = "yes" if factor / 2 <= growth <= factor * 1.5 else "**no**"  # per-op cost within -50% .. +50%
-    print(f"| Backward {chains[1]:,} ops ÷ {chains[0]:,} ops ≈ {factor} (linear) | {growth:.1f} | {linear} |")
-    print(f"| RSS growth over {mem_steps:,} steps ≤ 5 MB | {mem:.2f} MB | {check(mem, 5)} |")
+    if "chains" in only:
+        factor = chains[1] // chains[0]
+        linear = "yes" if factor / 2 <= growth <= factor * 1.5 else "**no**"  # per-op cost within -50% .. +50%
+        print(f"| Backward {chains[1]:,} ops ÷ {chains[0]:,} ops ≈ {factor} (linear) | {growth:.1f} | {linear} |")
+    if "memory" in only:
+        print(f"| RSS growth over {mem_steps:,} steps ≤ 5 MB | {mem:.2f} MB | {check(mem, 5)} |")
     print()
     print("Rerun with `make bench` (installs MyGrad and micrograd first) or `.venv/bin/python benchmarks/run.py`.")
     return 0

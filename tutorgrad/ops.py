@@ -60,15 +60,17 @@ def wrap_dims(dim, ndim):
 
 def broadcast_shapes(*shapes):
     """The shape two operands broadcast to, or PyTorch's error naming the clashing dimension."""
-    ndim = max(len(s) for s in shapes)
+    ndim = max([len(s) for s in shapes])
     out = []
     for i in range(-ndim, 0):
-        fixed = [s[i] for s in shapes if len(s) >= -i and s[i] != 1]  # size 1 stretches to anything, even 0
-        clash = next((n for n in fixed if n != fixed[0]), None)
-        if clash is not None:
-            raise RuntimeError(f"The size of tensor a ({fixed[0]}) must match the size of tensor b ({clash}) at "
-                               f"non-singleton dimension {ndim + i}")
-        out.append(fixed[0] if fixed else 1)
+        size = 1
+        for s in shapes:
+            if len(s) >= -i and s[i] != 1:  # size 1 stretches to anything, even 0
+                if size != 1 and s[i] != size:
+                    raise RuntimeError(f"The size of tensor a ({size}) must match the size of tensor b ({s[i]}) "
+                                       f"at non-singleton dimension {ndim + i}")
+                size = s[i]
+        out.append(size)
     return tuple(out)
 
 
@@ -991,8 +993,7 @@ def _argmin_max(pick):
 
 
 def extremum(x, dim, keepdim, kind):
-    from .tensor import Tensor
-    if isinstance(dim, Tensor):  # max(a, b): the elementwise maximum
+    if isinstance(dim, _tensor_type()):  # max(a, b): the elementwise maximum
         return x.maximum(dim) if kind == "max" else x.minimum(dim)
     if dim is None:
         return (MaxAll if kind == "max" else MinAll).apply(x)
@@ -1064,7 +1065,28 @@ class LogSoftmax(Op):
     @staticmethod
     def backward(ctx, grad):
         y, = ctx.saved_tensors
-        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True)
+        return LogSoftmaxBackward.apply(grad, y, dim=ctx.dim)  # g - exp(y) * sum(g), in one node
+
+
+class LogSoftmaxBackward(Op):
+    """z = g - exp(y) * sum(g) along ``dim``: log_softmax's backward, as one op (PyTorch's
+    ``_log_softmax_backward_data``).   dL/dg = h - sum(exp(y) * h), dL/dy = -exp(y) * sum(g) * h,
+    for the incoming gradient h (these make double backward work).
+    """
+
+    @staticmethod
+    def forward(ctx, grad, y, dim):
+        ctx.save_for_backward(grad, y)
+        ctx.dim = dim
+        g = grad._data
+        return g - np.exp(y._data) * np.sum(g, axis=dim, keepdims=True)
+
+    @staticmethod
+    def backward(ctx, h):
+        grad, y = ctx.saved_tensors
+        p = y.exp()
+        return (h - (p * h).sum(ctx.dim, keepdim=True) if ctx.needs_input_grad[0] else None,
+                -p * grad.sum(ctx.dim, keepdim=True) * h if ctx.needs_input_grad[1] else None)
 
 
 class Cumsum(Op):
@@ -1189,7 +1211,7 @@ _MATMUL_BY_NDIM = {(1, 1): Dot, (2, 2): Mm, (2, 1): Mv, (1, 2): VecMat}
 def matmul(x, y):
     if not isinstance(y, _tensor_type()):
         raise TypeError(f"matmul(): argument 'other' must be Tensor, not {type(y).__name__}")
-    return _MATMUL_BY_NDIM.get((x.ndim, y.ndim), Matmul).apply(x, y)
+    return _MATMUL_BY_NDIM.get((x._data.ndim, y._data.ndim), Matmul).apply(x, y)
 
 
 # ---------------------------------------------------------------------------- shapes and views
@@ -1556,7 +1578,7 @@ class Topk(Gather):
 # ---------------------------------------------------------------------------- indexing
 def _convert_key(key, x):
     """Turn a user index into a NumPy index; tensors become arrays. Returns (key, kind)."""
-    from .tensor import Tensor
+    Tensor = _tensor_type()
     if isinstance(key, list) and len(key) < 32 and any(
             isinstance(k, (list, tuple, slice, Tensor, np.ndarray)) or k is None or k is Ellipsis for k in key):
         key = tuple(key)  # PyTorch (and old NumPy) read x[[[0, 1], [1, 0]]] as x[[0, 1], [1, 0]], with a warning

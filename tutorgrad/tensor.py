@@ -13,16 +13,14 @@ import numpy as np
 
 from . import _dtypes as D
 from . import ops
+from . import autograd as _autograd
 from .autograd import grad_mode
 from .autograd.function import AccumulateGrad, _Handle, _numpy_errors_off, _numpy_errors_restore
 
 
 class _Version:
     """How often a tensor's memory was changed in place; shared by its views."""
-    __slots__ = ("value",)
-
-    def __init__(self):
-        self.value = 0
+    value = 0  # a class default: making a counter costs next to nothing until the first change
 
     def bump(self):
         self.value += 1
@@ -277,7 +275,10 @@ class Tensor:
         if type(arr) is not np.ndarray:
             arr = np.asarray(arr)
         t = object.__new__(cls)
-        t._init(arr, requires_grad)
+        # what _init does, inlined: every op makes a tensor this way
+        t._data, t._requires_grad, t._grad, t._grad_fn, t._output_nr, t._vc = arr, requires_grad, None, None, 0, _Version()
+        t._base = t._hooks = t._acc = None
+        t._retains_grad = t._wrapped = False
         return t
 
     def _alias(self):
@@ -298,7 +299,10 @@ class Tensor:
         op rewrites the base's history (``y.mul_(3)``, ``y[0] += 1``), every view of it gets a fresh
         ``grad_fn`` (made from the new base) the next time it is used (``_refresh_view``).
         """
-        if np.may_share_memory(self._data, src._data):
+        arr, src_arr = self._data, src._data
+        # (NumPy marks every view with .base: a quick check before the exact one)
+        if arr.base is not None and (arr.base is src_arr or arr.base is src_arr.base
+                                     or np.may_share_memory(arr, src_arr)):
             base = src._base if src._base is not None else src
             self._vc, self._base, self._view_history = src._vc, base, base._history
             outer = src._view_fn
@@ -529,8 +533,7 @@ class Tensor:
         >>> (x * x).backward(); x.grad          # d(x^2)/dx = 2x
         tensor(6.)
         """
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         """The same data, cut from the graph (shares memory, ``requires_grad=False``)."""
@@ -762,7 +765,9 @@ class Tensor:
         return NotImplemented if o is None else ops.RPow.apply(self, base=o)
 
     def __matmul__(self, other):
-        if not isinstance(other, (Tensor, np.ndarray)):
+        if isinstance(other, Tensor):
+            return ops.matmul(self, other)
+        if not isinstance(other, np.ndarray):
             return NotImplemented
         self, other = _numpy_promoted(self, other)
         return ops.matmul(self, _operand(other))

@@ -6,14 +6,16 @@
 """
 import warnings
 
+import numpy as np
+
 from . import function, grad_mode  # noqa: F401
 from .engine import run_backward
-from .function import Function, FunctionCtx, once_differentiable, Node  # noqa: F401
+from .function import Function, FunctionCtx, once_differentiable, Node, _tensor_type  # noqa: F401
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode  # noqa: F401
 
 
 def _tensors(x, what):
-    from ..tensor import Tensor
+    Tensor = _tensor_type()
     if isinstance(x, Tensor):
         return (x,)
     if x is None:
@@ -26,8 +28,7 @@ def _tensors(x, what):
 
 
 def _grads_for(outputs, grad_outputs, create_graph):
-    from ..tensor import Tensor
-    from ..creation import ones_like
+    Tensor = _tensor_type()
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
     grad_outputs = list(grad_outputs)
@@ -45,7 +46,7 @@ def _grads_for(outputs, grad_outputs, create_graph):
                     f"grad can be implicitly created only for scalar outputs (this output has shape "
                     f"{list(t.shape)}); reduce it first (y.sum().backward()) or pass a gradient of its shape "
                     "(y.backward(torch.ones_like(y)))")
-            g = ones_like(t)
+            g = Tensor._wrap(np.ones(t._data.shape, t._data.dtype))
         else:
             if not isinstance(g, Tensor):
                 from ..creation import tensor

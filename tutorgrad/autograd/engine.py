@@ -15,8 +15,10 @@ Reverse-mode autodiff in three steps, all with loops (never recursion, so a
 """
 import heapq
 
+import numpy as np
+
 from . import grad_mode
-from .function import AccumulateGrad, _tensor_type
+from .function import AccumulateGrad, _numpy_errors_off, _numpy_errors_restore, _tensor_type
 
 
 def _shape_text(shape):
@@ -30,12 +32,39 @@ def _expandable(shape, to):
     return all(s == 1 or s == t for s, t in zip(reversed(shape), reversed(to)))
 
 
-def _validate(node, grads):
+def _validate(node, grads, Tensor):
     """Check and fix up the gradients ``node.backward`` returned (PyTorch's validate_outputs)."""
-    Tensor = _tensor_type()
     if not isinstance(grads, tuple):
         grads = (grads,)
     meta = node._input_meta
+    if len(grads) != len(meta) or node._is_input is not None:
+        grads, meta = _line_up(node, grads, meta)
+    out = []
+    for i, g in enumerate(grads):
+        if g is None or node.next_functions[i][0] is None:  # no gradient, or this input needs none
+            out.append(None)
+            continue
+        m = meta[i]
+        if m is None:
+            raise RuntimeError(f"function {node.name()} returned a gradient different than None at position "
+                               f"{i + 1}, but the corresponding forward input was not a Variable")
+        if not isinstance(g, Tensor):
+            raise RuntimeError(f"expected Variable or None (got {type(g).__name__}): function {node.name()} "
+                               f"returned it as gradient {i}; backward must return Tensors (or None)")
+        shape, dtype = m
+        if g._data.shape != shape:
+            if not _expandable(shape, g._data.shape):
+                raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                                   f"{_shape_text(g.shape)} but expected shape compatible with {_shape_text(shape)}")
+            g = g.sum_to_size(shape)  # undo broadcasting: the one place it is done
+        if g._data.dtype is not dtype.np and g.dtype is not dtype:
+            g = g.to(dtype)
+        out.append(g)
+    return out
+
+
+def _line_up(node, grads, meta):
+    """One gradient per graph input: drop trailing Nones and the places of non-tensor arguments."""
     if len(grads) != len(meta):
         if len(grads) > len(meta) and all(g is None for g in grads[len(meta):]):
             grads = grads[:len(meta)]
@@ -49,30 +78,7 @@ def _validate(node, grads):
                                    f"{i + 1}, but the corresponding forward input was not a Variable")
         grads = [g for g, is_input in zip(grads, node._is_input) if is_input]
         meta = [m for m, is_input in zip(meta, node._is_input) if is_input]
-    out = []
-    for i, (g, m) in enumerate(zip(grads, meta)):
-        if g is None:
-            out.append(None)
-            continue
-        if m is None:
-            raise RuntimeError(f"function {node.name()} returned a gradient different than None at position "
-                               f"{i + 1}, but the corresponding forward input was not a Variable")
-        if node.next_functions[i][0] is None:  # this input needs no gradient: drop it
-            out.append(None)
-            continue
-        if not isinstance(g, Tensor):
-            raise RuntimeError(f"expected Variable or None (got {type(g).__name__}): function {node.name()} "
-                               f"returned it as gradient {i}; backward must return Tensors (or None)")
-        shape, dtype = m
-        if g._data.shape != shape:
-            if not _expandable(shape, g._data.shape):
-                raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
-                                   f"{_shape_text(g.shape)} but expected shape compatible with {_shape_text(shape)}")
-            g = g.sum_to_size(shape)  # undo broadcasting: the one place it is done
-        if g.dtype is not dtype:
-            g = g.to(dtype)
-        out.append(g)
-    return out
+    return grads, meta
 
 
 def _graph(roots):
@@ -143,11 +149,13 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     needed = _needed(roots, deps, captures) if inputs is not None else None
     captured = [None] * (len(inputs) if inputs is not None else 0)
 
+    Tensor = _tensor_type()
     buffers = dict(roots)
     ready = [_key(n) for n in roots if deps.get(n, 0) == 0]
     heapq.heapify(ready)
     prev_mode = grad_mode._state["enabled"]
     grad_mode._state["enabled"] = create_graph  # backward formulas record only for create_graph=True
+    quiet = _numpy_errors_off()  # once for the whole pass, not once per op
     try:
         while ready:
             node = heapq.heappop(ready)[2]
@@ -157,40 +165,59 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             if captures:
                 for nr, i in captures.get(node, ()):
                     captured[i] = grads[nr]
-            run = (accumulate or not isinstance(node, AccumulateGrad)) and (needed is None or node in needed)
-            result = ()
-            if run and any(g is not None for g in grads):
+            leaf = type(node) is AccumulateGrad
+            result = None
+            if (accumulate or not leaf) and (needed is None or node in needed) and \
+                    (grads[0] is not None if len(grads) == 1 else _any_grad(grads)):
                 for hook in node._prehooks:
                     new = hook(tuple(grads))
                     if new is not None:
                         grads = list(new)
-                if isinstance(node, AccumulateGrad):
+                if leaf:
                     node.apply(grads[0])
                 else:
-                    if node._materialize:
+                    if len(grads) > 1 and node._materialize and _any_missing(grads):
                         grads = [g if g is not None else _zeros(m) for g, m in zip(grads, node._output_meta)]
-                    result = _validate(node, node.apply(*grads))
+                    result = _validate(node, node.apply(*grads), Tensor)
                     for hook in node._hooks:
                         hook(tuple(result), tuple(grads))
                 if trace is not None:
-                    trace(node, grads, result)
-            if not retain_graph and not isinstance(node, AccumulateGrad):
-                node._release()
-            for k, (child, nr) in enumerate(node.next_functions):
+                    trace(node, grads, result or ())
+            if node._saved and not retain_graph:
+                node._release()  # free what forward saved: the graph can't be run again
+            for (child, nr), g in zip(node.next_functions, result or _nones(node)):
                 if child is None:
                     continue
-                g = result[k] if k < len(result) else None
                 buf = buffers.get(child)
                 if buf is None:
                     buf = buffers[child] = [None] * child._n_outputs
                 if g is not None:
                     buf[nr] = g if buf[nr] is None else buf[nr] + g  # fan-in: gradients add up
-                deps[child] -= 1
-                if deps[child] == 0:
-                    heapq.heappush(ready, _key(child))
+                left = deps[child] = deps[child] - 1
+                if not left:
+                    heapq.heappush(ready, (-child._priority, -child._sequence_nr, child))
     finally:
+        _numpy_errors_restore(quiet)
         grad_mode._state["enabled"] = prev_mode
     return captured
+
+
+def _nones(node):
+    return (None,) * len(node.next_functions)  # a node that did not run sends no gradient on
+
+
+def _any_grad(grads):
+    for g in grads:  # a loop, not `any(...)` or `in`: this runs once per node (and `in` would compare tensors)
+        if g is not None:
+            return True
+    return False
+
+
+def _any_missing(grads):
+    for g in grads:
+        if g is None:
+            return True
+    return False
 
 
 def _key(node):
@@ -199,7 +226,5 @@ def _key(node):
 
 
 def _zeros(meta):
-    from ..tensor import Tensor
-    import numpy as np
     shape, dtype = meta
-    return Tensor._wrap(np.zeros(shape, dtype.np))
+    return _tensor_type()._wrap(np.zeros(shape, dtype.np))

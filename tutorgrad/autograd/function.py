@@ -30,6 +30,7 @@ import warnings
 import numpy as np
 
 from . import grad_mode
+from .._dtypes import _by_np
 
 _sequence = itertools.count()
 _TENSOR = None
@@ -52,10 +53,13 @@ try:
     _IGNORE_ERRORS = _make_extobj(all="ignore")
 
     def _numpy_errors_off():
+        if _extobj_contextvar.get() is _IGNORE_ERRORS:
+            return None  # already quiet (an op inside an op, or inside backward): nothing to undo
         return _extobj_contextvar.set(_IGNORE_ERRORS)
 
     def _numpy_errors_restore(token):
-        _extobj_contextvar.reset(token)
+        if token is not None:
+            _extobj_contextvar.reset(token)
 except ImportError:  # pragma: no cover - other NumPy versions
     def _numpy_errors_off():
         quiet = np.errstate(all="ignore")
@@ -95,11 +99,14 @@ class Node:
     _priority = 0
     _hooks = ()                    # node hooks: fn(grad_inputs, grad_outputs) (a list once one is registered)
     _prehooks = ()                 # node pre-hooks: fn(grad_outputs)
+    # Class-level defaults, so that making a node costs nothing until it joins a graph:
+    next_functions = ()
+    _input_meta = ()               # (shape, dtype) of each forward input, None for non-tensors
+    _pre_hooks = None              # {output_nr: [tensor hooks]} from register_hook / retain_grad
+    _sequence_nr = 0               # creation order; the engine runs later nodes first, as PyTorch
+    _saved = ()                    # what forward saved for backward (see FunctionCtx)
 
     def __init__(self):
-        self.next_functions = ()
-        self._input_meta = ()      # (shape, dtype) of each forward input, None for non-tensors
-        self._pre_hooks = None     # {output_nr: [tensor hooks]} from register_hook / retain_grad
         self._sequence_nr = next(_sequence)
 
     def name(self):
@@ -157,6 +164,7 @@ class FunctionCtx:
     """What ``forward`` and ``backward`` can use on ``ctx`` (mixed into every node)."""
 
     _saved = ()
+    _recording = True  # False while an unrecorded op runs its forward (no graph: nothing to save)
     _is_input = None  # which forward arguments are graph inputs, when not all are
     _freed = False
     _materialize = True
@@ -169,7 +177,8 @@ class FunctionCtx:
         Their versions are remembered: changing one in place before ``backward``
         is an error (the gradient would silently be wrong).
         """
-        self._saved = tuple((t, t._vc.value) if t is not None else (None, 0) for t in tensors)
+        if self._recording:  # nothing will run backward otherwise: keeping them would only hold memory
+            self._saved = tuple([(t, t._vc.value) if t is not None else (None, 0) for t in tensors])
 
     def _keep_original(self, t):
         """``t`` is about to be overwritten in place: if it was saved, save a copy of its value instead.
@@ -280,22 +289,58 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        Tensor = _tensor_type()
-        ctx = cls._backward_cls()
-        for a in args:
-            if isinstance(a, Tensor) and a._base is not None:
-                a._refresh_view()  # a view whose base was changed in place takes the new history
-        needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-        ctx.needs_input_grad = needs
+        Tensor = _TENSOR or _tensor_type()
         state = grad_mode._state
-        record = state["enabled"] and True in needs
-        if record:
-            # where the inputs' gradients go, taken before forward: mark_dirty re-links a modified input below
-            # Only tensor arguments are graph inputs (a built-in op's optional tensor left out counts too, as None).
-            is_input = [isinstance(a, Tensor) or (a is None and cls._builtin) for a in args]
-            edges = tuple([a._edge() if n else (None, 0) for a, n, i in zip(args, needs, is_input) if i])
+        enabled = state["enabled"]
+        if not enabled and cls._builtin:
+            # Nothing is recorded (no_grad, or the engine running backward formulas) and a built-in op's
+            # forward only computes: the shortest path. (Views catch up with their base when next recorded.)
+            quiet = _numpy_errors_off()
+            try:
+                out = cls.forward(object.__new__(_Unrecorded), *args, **kwargs)
+            finally:
+                _numpy_errors_restore(quiet)
+            if isinstance(out, tuple):
+                return tuple([Tensor._wrap(o) if isinstance(o, (np.ndarray, np.generic)) else o for o in out])
+            return Tensor._wrap(out) if isinstance(out, (np.ndarray, np.generic)) else out
 
-        prev, state["enabled"] = state["enabled"], False  # forward itself is never recorded
+        ctx = object.__new__(cls._backward_cls)  # a node without a place in the graph yet (see Node)
+        # One pass over the arguments: which need a gradient, and (if we may record) where each one's
+        # gradient goes and its shape and dtype (the engine checks gradients against them). Only tensor
+        # arguments are graph inputs (a built-in op's optional tensor left out counts too, as None).
+        needs, edges, meta = [], [], []
+        record = False
+        for a in args:
+            if isinstance(a, Tensor):
+                if a._base is not None:
+                    a._refresh_view()  # a view whose base was changed in place takes the new history
+                if a._requires_grad:
+                    record = enabled
+                    needs.append(True)
+                    if enabled:  # a._edge(), inlined: this runs for every input of every op
+                        edges.append((a._grad_fn, a._output_nr) if a._grad_fn is not None else
+                                     (a._grad_accumulator(), 0))
+                        meta.append((a._data.shape, _by_np[a._data.dtype]))
+                    continue
+                needs.append(False)
+            else:
+                needs.append(False)
+                if not (a is None and cls._builtin):
+                    meta.append(None)
+                    continue
+            edges.append((None, 0))
+            meta.append(None)
+        ctx.needs_input_grad = needs = tuple(needs)
+        if record:
+            ctx._sequence_nr = next(_sequence)
+            if len(edges) != len(args):
+                ctx._is_input = tuple([isinstance(a, Tensor) or (a is None and cls._builtin) for a in args])
+        else:
+            # Nothing to record (no input requires grad, or no_grad): just compute. This is also the path
+            # of every backward formula (the engine turns recording off unless create_graph=True).
+            ctx._recording = False
+
+        state["enabled"] = False  # forward itself is never recorded
         quiet = _numpy_errors_off()
         try:
             if cls.setup_context is Function.setup_context:
@@ -305,14 +350,19 @@ class Function:
                 cls.setup_context(ctx, args, out)
         finally:
             _numpy_errors_restore(quiet)
-            state["enabled"] = prev
+            state["enabled"] = enabled
+
+        if not record:
+            if isinstance(out, tuple):
+                return tuple([Tensor._wrap(o) if isinstance(o, (np.ndarray, np.generic)) else o for o in out])
+            return Tensor._wrap(out) if isinstance(out, (np.ndarray, np.generic)) else out
 
         single = not isinstance(out, tuple)
         outs = [out] if single else list(out)
         for i, o in enumerate(outs):
             if isinstance(o, (np.ndarray, np.generic)):
                 outs[i] = o = Tensor._wrap(o)
-            if not record or not isinstance(o, Tensor):
+            elif not isinstance(o, Tensor):
                 continue
             if o._data.dtype.kind not in "fc" or (ctx._non_diff and _identical(o, ctx._non_diff)):
                 continue  # integer and bool results have no gradient
@@ -323,15 +373,18 @@ class Function:
                 outs[i] = o = o._alias()  # don't rewrite a tensor the caller still holds
             o._grad_fn, o._output_nr, o._requires_grad = ctx, i, True
 
-        if record:
-            ctx.next_functions = edges
-            ctx._is_input = None if len(edges) == len(args) else tuple(is_input)
-            ctx._input_meta = tuple([(a._data.shape, a.dtype) if isinstance(a, Tensor) else None for a in args])
-            ctx._output_meta = tuple([(o._data.shape, o.dtype) if isinstance(o, Tensor) else None for o in outs])
+        ctx.next_functions = tuple(edges)
+        ctx._input_meta = tuple(meta)
+        ctx._output_meta = tuple([(o._data.shape, _by_np[o._data.dtype]) if isinstance(o, Tensor) else None
+                                  for o in outs])
+        if not single:
             ctx._n_outputs = len(outs)
-        else:
-            ctx._saved = ()  # nothing will call backward: let saved tensors go now
         return outs[0] if single else tuple(outs)
+
+
+class _Unrecorded(FunctionCtx):
+    """The ``ctx`` of a built-in op run while nothing is recorded: its saves are dropped."""
+    _recording = False
 
 
 _NO_SETUP = object()
