@@ -738,13 +738,13 @@ class SumToSize(Op):
 
     @staticmethod
     def forward(ctx, x, size):
-        ctx.shape = x.shape
         a = x._data
+        ctx.shape = shape = a.shape
         lead = a.ndim - len(size)
-        if lead < 0 or any(s != 1 and s != a.shape[lead + i] for i, s in enumerate(size)):
-            raise RuntimeError(f"size {list(size)} is not expandable to size {list(a.shape)}.")
-        axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(size) if s == 1 and a.shape[lead + i] != 1)
-        return np.sum(a, axis=axes, keepdims=True).reshape(size) if axes else a.reshape(size)
+        if lead < 0 or any([s != 1 and s != shape[lead + i] for i, s in enumerate(size)]):
+            raise RuntimeError(f"size {list(size)} is not expandable to size {list(shape)}.")
+        axes = tuple(range(lead)) + tuple([lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1])
+        return np.add.reduce(a, axis=axes, keepdims=True).reshape(size) if axes else a.reshape(size)
 
     @staticmethod
     def backward(ctx, grad):
@@ -1056,8 +1056,8 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         a = _float_array(x)
-        shifted = a - np.max(a, axis=dim, keepdims=True, initial=-np.inf)
-        out = _T(shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True)))
+        shifted = a - np.maximum.reduce(a, axis=dim, keepdims=True, initial=-np.inf)
+        out = _T(shifted - np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True)))
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out
@@ -1079,7 +1079,7 @@ class LogSoftmaxBackward(Op):
         ctx.save_for_backward(grad, y)
         ctx.dim = dim
         g = grad._data
-        return g - np.exp(y._data) * np.sum(g, axis=dim, keepdims=True)
+        return g - np.exp(y._data) * np.add.reduce(g, axis=dim, keepdims=True)
 
     @staticmethod
     def backward(ctx, h):
@@ -1350,7 +1350,7 @@ class Transpose(Op):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return np.swapaxes(x._data, *dims) if x.ndim > 1 else x._data.view()
+        return x._data.swapaxes(*dims) if x._data.ndim > 1 else x._data.view()
 
     @staticmethod
     def backward(ctx, grad):

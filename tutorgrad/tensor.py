@@ -152,6 +152,10 @@ def _numpy_promoted(t, other, true_divide=False):
     return (t if t._data.dtype == dt else t.to(D.from_numpy_dtype(dt))), other.astype(dt, copy=False)
 
 
+def _transposed(t):
+    return t.t()
+
+
 def _binary(fn, name, reflected=False):
     def method(self, other):
         o = other
@@ -1257,9 +1261,10 @@ class Tensor:
 
     def t(self):
         """Transpose a matrix (0-D and 1-D tensors are returned as is)."""
-        if self.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-        return ops.T.apply(self, dims=(0, 1) if self.ndim == 2 else (0, 0))._make_view_of(self, lambda t: t.t())
+        ndim = self._data.ndim
+        if ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D")
+        return ops.T.apply(self, dims=(0, 1) if ndim == 2 else (0, 0))._make_view_of(self, _transposed)
 
     @property
     def T(self):

@@ -18,6 +18,7 @@ import heapq
 import numpy as np
 
 from . import grad_mode
+from .. import ops  # (a module that is still loading when this one is: used only at call time)
 from .function import AccumulateGrad, _numpy_errors_off, _numpy_errors_restore, _tensor_type
 
 
@@ -56,7 +57,7 @@ def _validate(node, grads, Tensor):
             if not _expandable(shape, g._data.shape):
                 raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
                                    f"{_shape_text(g.shape)} but expected shape compatible with {_shape_text(shape)}")
-            g = g.sum_to_size(shape)  # undo broadcasting: the one place it is done
+            g = ops.SumToSize.apply(g, size=shape)  # undo broadcasting: the one place it is done
         if g._data.dtype is not dtype.np and g.dtype is not dtype:
             g = g.to(dtype)
         out.append(g)
@@ -169,18 +170,20 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             result = None
             if (accumulate or not leaf) and (needed is None or node in needed) and \
                     (grads[0] is not None if len(grads) == 1 else _any_grad(grads)):
-                for hook in node._prehooks:
-                    new = hook(tuple(grads))
-                    if new is not None:
-                        grads = list(new)
+                if node._prehooks:
+                    for hook in node._prehooks:
+                        new = hook(tuple(grads))
+                        if new is not None:
+                            grads = list(new)
                 if leaf:
                     node.apply(grads[0])
                 else:
                     if len(grads) > 1 and node._materialize and _any_missing(grads):
                         grads = [g if g is not None else _zeros(m) for g, m in zip(grads, node._output_meta)]
                     result = _validate(node, node.apply(*grads), Tensor)
-                    for hook in node._hooks:
-                        hook(tuple(result), tuple(grads))
+                    if node._hooks:
+                        for hook in node._hooks:
+                            hook(tuple(result), tuple(grads))
                 if trace is not None:
                     trace(node, grads, result or ())
             if node._saved and not retain_graph:

@@ -375,11 +375,14 @@ class Function:
 
         ctx.next_functions = tuple(edges)
         ctx._input_meta = tuple(meta)
+        if single:
+            out = outs[0]
+            ctx._output_meta = ((out._data.shape, _by_np[out._data.dtype]) if isinstance(out, Tensor) else None,)
+            return out
         ctx._output_meta = tuple([(o._data.shape, _by_np[o._data.dtype]) if isinstance(o, Tensor) else None
                                   for o in outs])
-        if not single:
-            ctx._n_outputs = len(outs)
-        return outs[0] if single else tuple(outs)
+        ctx._n_outputs = len(outs)
+        return tuple(outs)
 
 
 class _Unrecorded(FunctionCtx):

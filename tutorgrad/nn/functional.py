@@ -184,10 +184,13 @@ def _class_targets(input, target, class_dim, ignore_index):
                            f"(one class index per sample), but got {list(target.shape)}")
     t = target._data.astype(np.int64, copy=False)
     n_classes = input.shape[class_dim]
-    bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
-    if bad.any():
-        raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
-    return t
+    if t.size and (t.min() < 0 or t.max() >= n_classes):  # out of range, unless ignored
+        bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+        if bad.any():
+            raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
+    elif not 0 <= ignore_index < n_classes:
+        return t, True  # every target is a class and none is ignored (the usual case)
+    return t, False
 
 
 class NllLoss(ops.Op):
@@ -205,11 +208,15 @@ class NllLoss(ops.Op):
         where = list(np.indices(target.shape, sparse=True))
         where.insert(class_dim, target)
         where = tuple(where)
-        losses = -a[where] * weights
-        total = weights.sum() if reduction == "mean" else 1
+        if weights is None:  # all weights 1
+            losses = -a[where]
+            total = a.dtype.type(target.size) if reduction == "mean" else 1
+        else:
+            losses = -a[where] * weights
+            total = weights.sum() if reduction == "mean" else 1
         # the gradient is this constant (-w_i / total at [i, t_i]) times the incoming gradient
         ctx.coef = np.zeros(a.shape, a.dtype)
-        ctx.coef[where] = -weights / total
+        ctx.coef[where] = (-1 if weights is None else -weights) / total
         ctx.class_dim, ctx.reduction = class_dim, reduction
         if reduction == "none":
             return losses
@@ -233,11 +240,14 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     """
     reduction = _reduction(size_average, reduce, reduction)
     class_dim = 0 if input.ndim == 1 else 1
-    t = _class_targets(input, target, class_dim, ignore_index)
-    keep = t != ignore_index
-    safe = np.where(keep, t, 0)  # a valid index for ignored samples: their weight is 0
-    weights = weight._data[safe] if weight is not None else np.ones(t.shape)
-    weights = (weights * keep).astype(input.dtype.np)
+    t, all_kept = _class_targets(input, target, class_dim, ignore_index)
+    if all_kept and weight is None:
+        safe, weights = t, None  # every sample has weight 1
+    else:
+        keep = t != ignore_index
+        safe = np.where(keep, t, 0)  # a valid index for ignored samples: their weight is 0
+        weights = weight._data[safe] if weight is not None else np.ones(t.shape)
+        weights = (weights * keep).astype(input.dtype.np)
     fn = NllLoss2d if input.ndim > 2 else NllLoss
     return fn.apply(input, target=safe, weights=weights, class_dim=class_dim, reduction=reduction)
 
