@@ -74,14 +74,20 @@ def broadcast_shapes(*shapes):
     return tuple(out)
 
 
-def promote(x, y):
-    """Both operands' arrays in their common (PyTorch-promoted) dtype, shapes checked."""
+def promote(x, y, keep_bool=False):
+    """Both operands' arrays in their common (PyTorch-promoted) dtype, shapes checked.
+
+    With ``keep_bool`` a bool operand stays bool when the other has the common dtype: for a
+    ufunc that NumPy computes in that dtype anyway (multiplying by a mask needs no converted copy).
+    """
     a, b = x._data, y._data
     if a.shape != b.shape and a.ndim and b.ndim:
         broadcast_shapes(a.shape, b.shape)
     if a.dtype is b.dtype or a.dtype == b.dtype:
         return a, b
     dt = D.result_type(x, y).np
+    if keep_bool and ((a.dtype == np.bool_ and b.dtype == dt) or (b.dtype == np.bool_ and a.dtype == dt)):
+        return a, b
     return a.astype(dt, copy=False), b.astype(dt, copy=False)
 
 
@@ -179,7 +185,7 @@ class Mul(Op):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        a, b = promote(x, y)
+        a, b = promote(x, y, keep_bool=True)
         return a * b
 
     @staticmethod
@@ -578,7 +584,7 @@ Sigmoid = _elementwise("Sigmoid", lambda a: np.where(a >= 0, 1 / (1 + np.exp(-np
                                                       np.exp(-np.abs(a)) / (1 + np.exp(-np.abs(a)))).astype(a.dtype),
                        lambda x, y: y * (1 - y), "dy/dx = s(x) (1 - s(x)) = y (1 - y)", uses="y")
 Relu = _elementwise("Relu", lambda a: np.maximum(a, 0).astype(a.dtype, copy=False),
-                    lambda x, y: _T((y._data > 0).astype(y._data.dtype)),  # a constant: a step's slope is 0
+                    lambda x, y: _T(y._data > 0),  # a constant (a step's slope is 0); a bool mask multiplies cheaply
                     "dy/dx = 1 where x > 0, else 0", uses="y", keeps_int=True)
 Sign = _elementwise("Sign", np.sign, _zero_slope, "dy/dx = 0", uses="", keeps_int=True)
 Floor = _elementwise("Floor", np.floor, _zero_slope, "dy/dx = 0 (a step function)", uses="", keeps_int=True)

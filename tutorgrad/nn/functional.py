@@ -36,7 +36,9 @@ class Addmm(ops.Op):
         ops._check_matmul(a.shape, w.shape)
         ops.broadcast_shapes(b.shape, (a.shape[0], w.shape[1]))
         ctx.save_for_backward(x, wt)
-        return a @ w + b
+        out = a @ w
+        out += b  # in place: the product is a fresh array (saves a temporary as big as the output)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
