@@ -108,9 +108,14 @@ def _normalize_size(size, fn="size"):
     return tuple(out)
 
 
-def _wrap_scalar(x):
-    """A Python number as a 0-d tensor marked 'wrapped' (it then promotes like PyTorch's)."""
-    if isinstance(x, bool):
+def _wrap_scalar(x, dtype=None):
+    """A Python number as a 0-d tensor marked 'wrapped' (it then promotes like PyTorch's).
+
+    ``dtype``: the NumPy dtype to hold it in, when the caller knows it is the result's dtype.
+    """
+    if dtype is not None:
+        arr = np.array(x, dtype)
+    elif isinstance(x, bool):
         arr = np.array(x, np.bool_)
     elif isinstance(x, numbers.Integral):
         arr = np.array(x, np.int64)
@@ -156,10 +161,18 @@ def _transposed(t):
     return t.t()
 
 
+# Tensor dtypes that a Python float (or int) operand cannot change: the number can be stored in them right away.
+_KEEPS_FLOAT = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.complex64, np.complex128))
+_KEEPS_INT = _KEEPS_FLOAT | {np.dtype(np.int64)}
+
+
 def _binary(fn, name, reflected=False):
     def method(self, other):
         o = other
-        if not isinstance(o, Tensor):  # a number or an array: made a tensor first
+        kind = type(o)
+        if (kind is float and self._data.dtype in _KEEPS_FLOAT) or (kind is int and self._data.dtype in _KEEPS_INT):
+            o = _wrap_scalar(o, self._data.dtype)  # the common `x * 2.0`: no conversion needed later
+        elif not isinstance(o, Tensor):  # a number or an array: made a tensor first
             self, other = _numpy_promoted(self, other, true_divide=fn is ops.Div)
             o = _operand(other)
             if o is None:
