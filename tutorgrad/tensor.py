@@ -169,14 +169,16 @@ _KEEPS_INT = _KEEPS_FLOAT | {np.dtype(np.int64)}
 def _binary(fn, name, reflected=False):
     def method(self, other):
         o = other
-        kind = type(o)
-        if (kind is float and self._data.dtype in _KEEPS_FLOAT) or (kind is int and self._data.dtype in _KEEPS_INT):
-            o = _wrap_scalar(o, self._data.dtype)  # the common `x * 2.0`: no conversion needed later
-        elif not isinstance(o, Tensor):  # a number or an array: made a tensor first
-            self, other = _numpy_promoted(self, other, true_divide=fn is ops.Div)
-            o = _operand(other)
-            if o is None:
-                return NotImplemented
+        if not isinstance(o, Tensor):  # a number or an array: made a tensor first
+            kind = type(o)
+            if (kind is float and self._data.dtype in _KEEPS_FLOAT) or \
+                    (kind is int and self._data.dtype in _KEEPS_INT):
+                o = _wrap_scalar(o, self._data.dtype)  # the common `x * 2.0`: no conversion needed later
+            else:
+                self, other = _numpy_promoted(self, other, true_divide=fn is ops.Div)
+                o = _operand(other)
+                if o is None:
+                    return NotImplemented
         return fn.apply(o, self) if reflected else fn.apply(self, o)
     method.__name__ = name
     return method

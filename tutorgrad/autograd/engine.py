@@ -18,7 +18,8 @@ import heapq
 import numpy as np
 
 from . import grad_mode
-from .. import ops  # (a module that is still loading when this one is: used only at call time)
+from .. import ops
+from .._dtypes import _by_np  # (a module that is still loading when this one is: used only at call time)
 from .function import AccumulateGrad, _numpy_errors_off, _numpy_errors_restore, _tensor_type
 
 
@@ -58,8 +59,8 @@ def _validate(node, grads, Tensor):
                 raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
                                    f"{_shape_text(g.shape)} but expected shape compatible with {_shape_text(shape)}")
             g = ops.SumToSize.apply(g, size=shape)  # undo broadcasting: the one place it is done
-        if g._data.dtype is not dtype.np and g.dtype is not dtype:
-            g = g.to(dtype)
+        if g._data.dtype is not dtype and g._data.dtype != dtype:
+            g = g.to(_by_np[dtype])
         out.append(g)
     return out
 
@@ -230,4 +231,4 @@ def _key(node):
 
 def _zeros(meta):
     shape, dtype = meta
-    return _tensor_type()._wrap(np.zeros(shape, dtype.np))
+    return _tensor_type()._wrap(np.zeros(shape, dtype))

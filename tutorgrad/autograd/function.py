@@ -30,7 +30,6 @@ import warnings
 import numpy as np
 
 from . import grad_mode
-from .._dtypes import _by_np
 
 _sequence = itertools.count()
 _TENSOR = None
@@ -101,7 +100,7 @@ class Node:
     _prehooks = ()                 # node pre-hooks: fn(grad_outputs)
     # Class-level defaults, so that making a node costs nothing until it joins a graph:
     next_functions = ()
-    _input_meta = ()               # (shape, dtype) of each forward input, None for non-tensors
+    _input_meta = ()               # (shape, NumPy dtype) of each forward input, None for non-tensors
     _pre_hooks = None              # {output_nr: [tensor hooks]} from register_hook / retain_grad
     _sequence_nr = 0               # creation order; the engine runs later nodes first, as PyTorch
     _saved = ()                    # what forward saved for backward (see FunctionCtx)
@@ -163,7 +162,8 @@ class AccumulateGrad(Node):
 class FunctionCtx:
     """What ``forward`` and ``backward`` can use on ``ctx`` (mixed into every node)."""
 
-    _saved = ()
+    _saved = ()           # the saved tensors ...
+    _saved_versions = ()  # ... and their versions when saved
     _recording = True  # False while an unrecorded op runs its forward (no graph: nothing to save)
     _is_input = None  # which forward arguments are graph inputs, when not all are
     _freed = False
@@ -178,24 +178,25 @@ class FunctionCtx:
         is an error (the gradient would silently be wrong).
         """
         if self._recording:  # nothing will run backward otherwise: keeping them would only hold memory
-            self._saved = tuple([(t, t._vc.value) if t is not None else (None, 0) for t in tensors])
+            self._saved = tensors
+            self._saved_versions = tuple([t._vc.value if t is not None else 0 for t in tensors])
 
     def _keep_original(self, t):
         """``t`` is about to be overwritten in place: if it was saved, save a copy of its value instead.
 
         (PyTorch keeps this "original self" too: ``y.mul_(w)`` needs the old ``y`` for ``dL/dw``.)
         """
-        if any(s is t for s, _ in self._saved):
-            from ..tensor import Tensor
-            original = Tensor._wrap(t._data.copy())
+        if any(s is t for s in self._saved):
+            original = _tensor_type()._wrap(t._data.copy())
             original._grad_fn, original._output_nr, original._requires_grad = t._grad_fn, t._output_nr, t._requires_grad
-            self._saved = tuple((original, 0) if s is t else (s, v) for s, v in self._saved)
+            self._saved_versions = tuple(0 if s is t else v for s, v in zip(self._saved, self._saved_versions))
+            self._saved = tuple(original if s is t else s for s in self._saved)
 
     @property
     def saved_tensors(self):
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
-        for t, version in self._saved:
+        for t, version in zip(self._saved, self._saved_versions):
             if t is not None and t._vc.value != version:
                 from ..tensor import _legacy_type_name
                 # PyTorch names the op that made the tensor, without "Backward0": "output 0 of Add"
@@ -207,7 +208,7 @@ class FunctionCtx:
                     f"{t._vc.value}; expected version {version} instead. Hint: the tensor was changed in place "
                     "(e.g. `x += 1` or `x.add_(1)`) after it was used; write `x = x + 1` instead, or `.clone()` "
                     "it before changing it.")
-        return tuple(t for t, _ in self._saved)
+        return self._saved
 
     def mark_dirty(self, *tensors):
         """Declare inputs that ``forward`` modified in place (and returns)."""
@@ -225,6 +226,11 @@ class FunctionCtx:
 class BackwardNode(FunctionCtx, Node):
     """The node (and ``ctx``) of one call to a ``Function``."""
 
+    # What every node holds lives in slots, not in the instance dict: one object fewer per op for
+    # Python's cyclic garbage collector to walk again and again while the graph is alive (its
+    # cost grows with the graph). Function.apply sets them all; other ctx attributes go to the dict.
+    __slots__ = ("needs_input_grad", "next_functions", "_input_meta", "_output_meta", "_saved",
+                 "_saved_versions", "_sequence_nr")
     _forward_cls = None
 
     def apply(self, *grads):
@@ -232,7 +238,7 @@ class BackwardNode(FunctionCtx, Node):
 
     def _release(self):
         if self._saved:
-            self._saved = ()
+            self._saved = self._saved_versions = ()
             self._freed = True
 
 
@@ -305,6 +311,7 @@ class Function:
             return Tensor._wrap(out) if isinstance(out, (np.ndarray, np.generic)) else out
 
         ctx = object.__new__(cls._backward_cls)  # a node without a place in the graph yet (see Node)
+        ctx._saved = ctx._saved_versions = ()
         # One pass over the arguments: which need a gradient, and (if we may record) where each one's
         # gradient goes and its shape and dtype (the engine checks gradients against them). Only tensor
         # arguments are graph inputs (a built-in op's optional tensor left out counts too, as None).
@@ -320,7 +327,7 @@ class Function:
                     if enabled:  # a._edge(), inlined: this runs for every input of every op
                         edges.append((a._grad_fn, a._output_nr) if a._grad_fn is not None else
                                      (a._grad_accumulator(), 0))
-                        meta.append((a._data.shape, _by_np[a._data.dtype]))
+                        meta.append((a._data.shape, a._data.dtype))  # NumPy's dtype: no object for the GC
                     continue
                 needs.append(False)
             else:
@@ -377,10 +384,9 @@ class Function:
         ctx._input_meta = tuple(meta)
         if single:
             out = outs[0]
-            ctx._output_meta = ((out._data.shape, _by_np[out._data.dtype]) if isinstance(out, Tensor) else None,)
+            ctx._output_meta = ((out._data.shape, out._data.dtype) if isinstance(out, Tensor) else None,)
             return out
-        ctx._output_meta = tuple([(o._data.shape, _by_np[o._data.dtype]) if isinstance(o, Tensor) else None
-                                  for o in outs])
+        ctx._output_meta = tuple([(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outs])
         ctx._n_outputs = len(outs)
         return tuple(outs)
 

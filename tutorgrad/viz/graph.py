@@ -37,6 +37,7 @@ import graphviz
 import numpy as np
 
 from .. import _printing
+from .._dtypes import _by_np
 from ..autograd.function import AccumulateGrad, BackwardNode
 from ..tensor import Tensor
 
@@ -163,7 +164,8 @@ class Item:
         if self.kind == "leaf" or self.kind == "tensor":
             t = self.tensor
             return [(t.shape, t.dtype)]
-        return [m for m in getattr(self.node, "_output_meta", ()) if m is not None]
+        return [(shape, _by_np[dtype]) for shape, dtype in
+                (m for m in getattr(self.node, "_output_meta", ()) if m is not None)]
 
 
 def collect(outputs, names=None, values=True, grads=True, saved=False, max_nodes=MAX_NODES):
@@ -184,7 +186,7 @@ def collect(outputs, names=None, values=True, grads=True, saved=False, max_nodes
         if node is not None and not isinstance(node, AccumulateGrad):
             known.setdefault((node, nr), t)
     for node in order:
-        for t, version in getattr(node, "_saved", ()):
+        for t, version in zip(getattr(node, "_saved", ()), getattr(node, "_saved_versions", ())):
             if t is not None and t._grad_fn is not None and t._vc.value == version:
                 known.setdefault((t._grad_fn, t._output_nr), t)
 
@@ -281,7 +283,7 @@ def _saved_of(item, items, index, named):
     if getattr(node, "_freed", False):
         return "freed"
     found = []
-    for t, version in getattr(node, "_saved", ()):
+    for t in getattr(node, "_saved", ()):
         if t is None:
             continue
         if id(t) in named:
