@@ -1887,4 +1887,4 @@ def index_put(x, key, value):
         if not x._data.flags.writeable:
             raise RuntimeError("unsupported operation: this tensor's memory is read-only; .clone() it first")
         view[view_key] = v._data
-        x._vc.bump()
+        x._counter().bump()

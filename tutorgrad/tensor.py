@@ -281,7 +281,7 @@ class Tensor:
         self._grad = None
         self._grad_fn = None
         self._output_nr = 0
-        self._vc = _Version()
+        self._vc = None  # made on first need (see _counter)
         self._base = None
         self._hooks = None
         self._retains_grad = False
@@ -295,15 +295,22 @@ class Tensor:
             arr = np.asarray(arr)
         t = object.__new__(cls)
         # what _init does, inlined: every op makes a tensor this way
-        t._data, t._requires_grad, t._grad, t._grad_fn, t._output_nr, t._vc = arr, requires_grad, None, None, 0, _Version()
-        t._base = t._hooks = t._acc = None
+        t._data, t._requires_grad, t._grad, t._grad_fn, t._output_nr = arr, requires_grad, None, None, 0
+        t._vc = t._base = t._hooks = t._acc = None
         t._retains_grad = t._wrapped = False
         return t
+
+    def _counter(self):
+        """The version counter, shared with every view and alias; made when first needed (most
+        tensors are never changed in place nor viewed: they read as version 0 without one)."""
+        if self._vc is None:
+            self._vc = _Version()
+        return self._vc
 
     def _alias(self):
         """A new tensor object on the same memory (and version counter)."""
         t = Tensor._wrap(self._data)
-        t._vc, t._base = self._vc, self._base if self._base is not None else self
+        t._vc, t._base = self._counter(), self._base if self._base is not None else self
         return t
 
     _view_fn = None      # remakes this view from its base (see _make_view_of), when known
@@ -323,7 +330,7 @@ class Tensor:
         if arr.base is not None and (arr.base is src_arr or arr.base is src_arr.base
                                      or np.may_share_memory(arr, src_arr)):
             base = src._base if src._base is not None else src
-            self._vc, self._base, self._view_history = src._vc, base, base._history
+            self._vc, self._base, self._view_history = src._counter(), base, base._history
             outer = src._view_fn
             if view_fn is not None and (src._base is None or outer is not None):
                 self._view_fn = view_fn if outer is None else (lambda t: view_fn(outer(t)))
@@ -414,7 +421,7 @@ class Tensor:
 
     @property
     def _version(self):
-        return self._vc.value
+        return 0 if self._vc is None else self._vc.value
 
     def type(self, dtype=None):
         if dtype is None:
@@ -557,7 +564,7 @@ class Tensor:
     def detach(self):
         """The same data, cut from the graph (shares memory, ``requires_grad=False``)."""
         t = Tensor._wrap(self._data)
-        t._vc = self._vc
+        t._vc = self._counter()
         return t
 
     def detach_(self):
@@ -1481,7 +1488,7 @@ class Tensor:
         if record and result._grad_fn is not None:
             result._grad_fn._keep_original(self)  # its backward may need the value we overwrite now
         np.copyto(self._data, result._data, casting="unsafe")
-        self._vc.bump()
+        self._counter().bump()
         if record and result._requires_grad:
             self._grad_fn, self._output_nr, self._requires_grad = result._grad_fn, result._output_nr, True
             self._history += 1  # views of this tensor must now remake their grad_fn from it
@@ -1523,7 +1530,7 @@ class Tensor:
             ufunc(self._data, b if alpha == 1 else alpha * b, out=self._data)
         finally:
             _numpy_errors_restore(quiet)
-        self._vc.bump()
+        self._counter().bump()
         return self
 
     def add_(self, other, *, alpha=1):

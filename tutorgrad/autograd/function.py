@@ -155,7 +155,7 @@ class AccumulateGrad(Node):
             v._grad = v._grad.detach() + grad.detach()
         else:
             np.add(v._grad._data, grad._data, out=v._grad._data, casting="unsafe")  # in place, like PyTorch
-            v._grad._vc.bump()
+            v._grad._counter().bump()
         return ()
 
 
@@ -179,7 +179,7 @@ class FunctionCtx:
         """
         if self._recording:  # nothing will run backward otherwise: keeping them would only hold memory
             self._saved = tensors
-            self._saved_versions = tuple([t._vc.value if t is not None else 0 for t in tensors])
+            self._saved_versions = tuple([t._vc.value if t is not None and t._vc is not None else 0 for t in tensors])
 
     def _keep_original(self, t):
         """``t`` is about to be overwritten in place: if it was saved, save a copy of its value instead.
@@ -197,7 +197,7 @@ class FunctionCtx:
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
         for t, version in zip(self._saved, self._saved_versions):
-            if t is not None and t._vc.value != version:
+            if t is not None and t._version != version:
                 from ..tensor import _legacy_type_name
                 # PyTorch names the op that made the tensor, without "Backward0": "output 0 of Add"
                 made_by = "" if t._grad_fn is None else \
@@ -205,7 +205,7 @@ class FunctionCtx:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an inplace "
                     f"operation: [{_legacy_type_name(t)} [{', '.join(map(str, t.shape))}]]{made_by} is at version "
-                    f"{t._vc.value}; expected version {version} instead. Hint: the tensor was changed in place "
+                    f"{t._version}; expected version {version} instead. Hint: the tensor was changed in place "
                     "(e.g. `x += 1` or `x.add_(1)`) after it was used; write `x = x + 1` instead, or `.clone()` "
                     "it before changing it.")
         return self._saved
@@ -375,7 +375,7 @@ class Function:
                 continue  # integer and bool results have no gradient
             if ctx._dirty and _identical(o, ctx._dirty):
                 o._check_inplace_allowed()
-                o._vc.bump()  # as PyTorch: a dirty tensor's version goes up once more
+                o._counter().bump()  # as PyTorch: a dirty tensor's version goes up once more
             elif o._requires_grad or o._grad_fn is not None or _identical(o, args):
                 outs[i] = o = o._alias()  # don't rewrite a tensor the caller still holds
             o._grad_fn, o._output_nr, o._requires_grad = ctx, i, True

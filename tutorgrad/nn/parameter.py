@@ -16,7 +16,7 @@ class Parameter(Tensor):
             from ..creation import empty
             data = empty(0)
         self._init(data.detach()._data, False)
-        self._vc = data._vc
+        self._vc = data._counter()
         if requires_grad:
             self.requires_grad_(True)
 

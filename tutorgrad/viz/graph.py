@@ -187,7 +187,7 @@ def collect(outputs, names=None, values=True, grads=True, saved=False, max_nodes
             known.setdefault((node, nr), t)
     for node in order:
         for t, version in zip(getattr(node, "_saved", ()), getattr(node, "_saved_versions", ())):
-            if t is not None and t._grad_fn is not None and t._vc.value == version:
+            if t is not None and t._grad_fn is not None and t._version == version:
                 known.setdefault((t._grad_fn, t._output_nr), t)
 
     for node in order:
