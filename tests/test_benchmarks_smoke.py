@@ -4,6 +4,7 @@ Each library's version of a workload must give the same numbers: the hand-writte
 step must update the weights exactly as tutorgrad's (and PyTorch's, MyGrad's) step does, the
 scalar chains and the loss must give the same gradients.
 """
+import gc
 import math
 import os
 import sys
@@ -93,3 +94,10 @@ def test_report_rows():
     assert line.startswith("| w | **2.00 ms** | 1.00 ms (2.00×) |")
     assert run.fmt_time(5e-6) == "5.0 µs" and run.fmt_time(2.5) == "2.50 s"
     assert "Python" in run.machine()
+
+
+def test_sampling_with_the_collector_paused_turns_it_back_on():
+    medians = run.interleaved({"a": lambda: None, "b": lambda: [[] for _ in range(10)]}, repeats=2, min_time=1e-4,
+                              gc_paused=True)
+    assert set(medians) == {"a", "b"} and all(m >= 0 for m in medians.values())
+    assert gc.isenabled()
