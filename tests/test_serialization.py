@@ -205,6 +205,14 @@ def npy_bytes(arr, allow_pickle=False):
     return buf.getvalue()
 
 
+def npy_bytes_with_shape(arr, shape):
+    """.npy bytes of ``arr``'s data under a header that claims another shape."""
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": np.lib.format.dtype_to_descr(arr.dtype),
+                                                "fortran_order": False, "shape": shape})
+    return buf.getvalue() + arr.tobytes()
+
+
 def good_entries(index, *arrays):
     entries = {"tutorgrad/format": "tutorgrad-save-v1", "tutorgrad/index.json": json.dumps(index)}
     entries.update({f"tutorgrad/tensors/{i}.npy": npy_bytes(a) for i, a in enumerate(arrays)})
@@ -246,6 +254,14 @@ def hostile_files(tmp_path, marker):
         ".npy with a string array": dict(good_entries({"tensor": 0, "dtype": "float32"}), **{
             "tutorgrad/tensors/0.npy": npy_bytes(np.array(["a", "b"]))}),
     }
+    bomb = io.BytesIO()  # 200 KB that inflate to 200 MB
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, data in good_entries({"tensor": 0, "dtype": "float32"}).items():
+            z.writestr(name, data)
+        z.writestr("tutorgrad/tensors/0.npy", npy_bytes(np.zeros(50_000_000, np.float32)))
+    files["zip bomb"] = bomb.getvalue()
+    variants[".npy whose header claims a huge shape"] = dict(good_entries({"tensor": 0, "dtype": "float32"}), **{
+        "tutorgrad/tensors/0.npy": npy_bytes_with_shape(np.zeros(2, np.float32), (10 ** 12,))})
     deep = dict(good_entries([]))
     deep["tutorgrad/index.json"] = "[" * 100000 + "]" * 100000
     variants["index nested too deep"] = deep
@@ -262,7 +278,7 @@ HOSTILE = ["pickle", "random bytes", "empty file", "text", "truncated", "truncat
            "index with a string tensor number", "index with the wrong dtype", "index with an unknown dtype",
            "index with an unknown tag", "index with a bad dict", "index with a bad complex", "index with two tags",
            "index nested too deep", ".npy with an object array", ".npy with a structured dtype",
-           ".npy that is garbage", ".npy with a string array"]
+           ".npy that is garbage", ".npy with a string array", "zip bomb", ".npy whose header claims a huge shape"]
 
 
 @pytest.mark.parametrize("name", HOSTILE)

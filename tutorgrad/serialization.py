@@ -9,6 +9,10 @@ The format (version 1) is a ZIP archive, like PyTorch's, holding:
 * ``tutorgrad/tensors/N.npy`` — tensor N in NumPy's ``.npy`` format, read
   with ``allow_pickle=False``.
 
+Members are stored uncompressed. ``load`` refuses a member that would unpack to
+more than the file's own size (a "zip bomb") and a ``.npy`` header whose shape
+does not match the data that follows, before allocating anything for it.
+
 Supported values: tensors (also ``nn.Parameter``), dicts with str/int keys (an
 ``OrderedDict`` loads as a plain dict, in order), lists, tuples, str, int, float,
 bool, complex and None: everything a ``state_dict`` holds.
@@ -119,6 +123,37 @@ def save(obj, f):
         f.write(buf.getvalue())
 
 
+def _read_member(z, name, archive_size):
+    """The bytes of one archive member, refusing one that would unpack to more than the whole file.
+
+    ``save`` stores members uncompressed, so none of its files has such a member; a crafted one
+    (a "zip bomb": a few kilobytes that inflate to gigabytes) is refused before it is inflated.
+    """
+    size = z.getinfo(name).file_size
+    if size > archive_size:
+        raise UnpicklingError(f"not a tutorgrad file: its entry {name} would unpack to {size:,} bytes, more than the "
+                              f"{archive_size:,}-byte file itself (tutorgrad.save writes uncompressed archives)")
+    return z.read(name)
+
+
+def _read_npy(blob, i):
+    """An array from ``.npy`` bytes, after checking that the header's shape matches the data that is there
+    (a header may claim any shape: NumPy would allocate it before finding the data missing)."""
+    f = io.BytesIO(blob)
+    version = np.lib.format.read_magic(f)
+    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    shape, _, dtype = read_header(f)
+    if dtype.hasobject or not all(isinstance(n, int) and n >= 0 for n in shape):
+        raise UnpicklingError(f"not a tutorgrad file: tensor {i} has dtype {dtype} or shape {shape}, which "
+                              "tutorgrad.save never writes")
+    expected = math.prod(shape) * dtype.itemsize
+    if len(blob) - f.tell() != expected:
+        raise UnpicklingError(f"damaged tutorgrad file: tensor {i} has shape {list(shape)} ({expected:,} bytes of "
+                              f"{dtype}) but {len(blob) - f.tell():,} bytes of data")
+    f.seek(0)
+    return np.load(f, allow_pickle=False)
+
+
 def load(f, map_location=None, weights_only=True, **kwargs):
     """Read what ``save`` wrote. Never executes code; a foreign or damaged file raises ``UnpicklingError``."""
     if map_location not in (None, "cpu") and str(map_location) != "cpu":
@@ -139,11 +174,11 @@ def load(f, map_location=None, weights_only=True, **kwargs):
         magic = z.read("tutorgrad/format").decode("utf-8", "replace")
         if magic != MAGIC:
             raise UnpicklingError(f"unsupported tutorgrad file format {magic!r} (this version reads {MAGIC!r})")
-        index = json.loads(z.read("tutorgrad/index.json"))
+        index = json.loads(_read_member(z, "tutorgrad/index.json", len(raw)))
         arrays = []
         i = 0
         while f"tutorgrad/tensors/{i}.npy" in names:
-            arrays.append(np.load(io.BytesIO(z.read(f"tutorgrad/tensors/{i}.npy")), allow_pickle=False))
+            arrays.append(_read_npy(_read_member(z, f"tutorgrad/tensors/{i}.npy", len(raw)), i))
             i += 1
         return _decode(index, arrays)
     except UnpicklingError:
