@@ -548,3 +548,23 @@ def test_nothing_is_saved_when_no_graph_is_recorded():
     del h
     gc.collect()
     assert ref() is None and z.grad_fn is None
+
+
+def _user_numpy_code():
+    return np.log(np.zeros(1))  # the user's own NumPy code: NumPy warns "divide by zero encountered in log"
+
+
+@pytest.mark.parametrize("where", ["tensor hook", "leaf hook", "node hook", "node pre-hook"])
+def test_numpy_warnings_of_user_hooks_are_not_silenced_during_backward(lib, where):
+    x = lib.tensor([1., 2.], requires_grad=True)
+    y = x * 2
+    if where == "tensor hook":
+        y.register_hook(lambda g: _user_numpy_code() and None)
+    elif where == "leaf hook":
+        x.register_hook(lambda g: _user_numpy_code() and None)
+    elif where == "node hook":
+        y.grad_fn.register_hook(lambda gi, go: _user_numpy_code() and None)
+    else:
+        y.grad_fn.register_prehook(lambda go: _user_numpy_code() and None)
+    with pytest.warns(RuntimeWarning, match="divide by zero"):
+        y.sum().backward()

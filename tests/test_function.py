@@ -528,3 +528,40 @@ def test_none_and_number_arguments_are_not_graph_inputs(lib):
     assert [type(n).__name__ if n else None for n, _ in y.grad_fn.next_functions] == ["AccumulateGrad", None]
     y.backward()
     assert a.grad.tolist() == [3.0]
+
+
+def test_numpy_warnings_in_a_custom_backward_are_not_silenced(lib):
+    class Noisy(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            np.log(np.zeros(1))  # the student's own NumPy code: NumPy warns as usual
+            return grad * 2
+
+    x = lib.tensor([1., 2.], requires_grad=True)
+    with pytest.warns(RuntimeWarning, match="divide by zero"):
+        Noisy.apply(x).sum().backward()
+
+
+def test_ctx_of_an_unrecorded_call_has_no_next_functions(lib):
+    seen = []
+
+    class Keep(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            seen.append(ctx)
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2
+
+    x = lib.tensor([1., 2.], requires_grad=True)
+    with lib.no_grad():
+        Keep.apply(x)
+    Keep.apply(lib.tensor([1., 2.]))  # nothing requires grad: not recorded either
+    assert [ctx.next_functions for ctx in seen] == [(), ()]
+    assert [ctx.needs_input_grad for ctx in seen] == [(True,), (False,)]

@@ -136,3 +136,27 @@ def test_unreplayable_view_gives_a_clear_error():
     y.mul_(2)  # b's base changed history: b can't be remade from it, so using b must not go silently wrong
     with pytest.raises(RuntimeError, match="Make the view again"):
         b.sum()
+
+
+def saved_output_changed_through_noop_squeeze(lib):
+    x = lib.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+    y = x.exp()  # exp saves its output y
+    y.squeeze().mul_(2)  # nothing to squeeze: still a view of y, so y changed
+    return y
+
+
+def saved_output_zeroed_through_noop_squeeze_under_no_grad(lib):
+    x = lib.tensor([1., 2.], requires_grad=True)
+    y = x.sigmoid()  # sigmoid saves its output y
+    with lib.no_grad():
+        y.squeeze(0).zero_()
+    return y
+
+
+@pytest.mark.parametrize("case", [saved_output_changed_through_noop_squeeze,
+                                  saved_output_zeroed_through_noop_squeeze_under_no_grad], ids=lambda f: f.__name__)
+def test_changing_a_saved_tensor_through_a_noop_squeeze_raises_like_pytorch(case):
+    for lib in (tutorgrad, torch):
+        out = case(lib)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            out.sum().backward()

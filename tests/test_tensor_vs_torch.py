@@ -1063,3 +1063,50 @@ def test_indexing_random(case):
     if isinstance(ours, IndexError) and not isinstance(selected, Exception) and selected.numel() == 0:
         return  # PyTorch skips the bounds check when nothing is selected; tutorgrad still reports the bad index
     assert_same(ours, ref, where=f"{mode}: shape {shape}, key {parts}")
+
+
+# ---------------------------------------------------------------------------------------- review regressions
+def test_noop_squeeze_is_a_view_sharing_the_version():
+    # np.squeeze returns the very same array when nothing is squeezed: the result must still be a view
+    def run(lib):
+        x = lib.zeros(2, 3)
+        s, s0 = x.squeeze(), x.squeeze(0)
+        s.add_(1)
+        s0.mul_(2)
+        return x, s, x._version, s._version, s0._version, s._base is x, s0._base is x
+    same(run)
+
+
+REMAINDERS = {
+    "x % y": lambda lib, x, y: x % y, "x % 2": lambda lib, x, y: x % 2, "remainder": lambda lib, x, y: lib.remainder(x, y),
+    "fmod": lambda lib, x, y: lib.fmod(x, y), "fmod 2.": lambda lib, x, y: lib.fmod(x, 2.0),
+}
+
+
+@pytest.mark.parametrize("op", REMAINDERS)
+def test_remainder_and_fmod_while_nothing_is_recorded(op):
+    def run(lib):
+        x, y = lib.tensor([5., -3., 7.5]), lib.tensor([3., 2., -2.])
+        with lib.no_grad():
+            return REMAINDERS[op](lib, x, y)
+    same(run)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "complex64"])
+@pytest.mark.parametrize("op", ["x * c", "c * x", "x + c", "x - c", "x / c", "mul(x, c)"])
+def test_python_float_beyond_the_tensor_dtype_range_warns_nothing(op, dtype):
+    # 1e300 does not fit in float32: PyTorch quietly gives inf (no NumPy "overflow encountered in cast")
+    ops = {"x * c": lambda lib, x, c: x * c, "c * x": lambda lib, x, c: c * x, "x + c": lambda lib, x, c: x + c,
+           "x - c": lambda lib, x, c: x - c, "x / c": lambda lib, x, c: x / c,
+           "mul(x, c)": lambda lib, x, c: lib.mul(x, c)}
+    if dtype == "complex64" and op in ("x + c", "x - c"):
+        pytest.skip("complex64 + 1e300: PyTorch gives inf+nanj, tutorgrad inf+0j (an older, separate difference)")
+    same(lambda lib: ops[op](lib, lib.tensor([1., 0., -2.], dtype=dt(lib, dtype)), 1e300))
+
+
+@pytest.mark.parametrize("number", [2 ** 64, -2 ** 64, 2 ** 200, -2 ** 63 - 1], ids=["2**64", "-2**64", "2**200", "-2**63-1"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex128", "int64"])
+def test_python_int_beyond_64_bits_next_to_a_tensor(number, dtype):
+    # PyTorch raises OverflowError for ints outside [-2**63, 2**64). (Between 2**63 and 2**64 - 1 it
+    # accepts them, wrapping around for integer tensors; tutorgrad raises OverflowError there too.)
+    same(lambda lib: lib.tensor([1, 2], dtype=dt(lib, dtype)) * number)

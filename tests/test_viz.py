@@ -642,3 +642,11 @@ def test_latency_benchmark_measures_a_30_box_graph(capsys, monkeypatch):
     result = viz_latency.main(repeats=1)
     assert result["boxes"] == 30 and result["ratio"] > 0
     assert "ratio (first slider / bare dot)" in capsys.readouterr().out
+
+
+def test_saved_python_number_is_shown_as_written():
+    # PyTorch saves the 2 of `q * 2` as tensor(2) (a wrapped int64), as tutorgrad did before
+    p = torch.tensor([1., 2.], requires_grad=True)
+    y = p.exp() * 2
+    text = viz.draw(y, saved=True).text
+    assert "a tensor outside the graph (2)" in text, text

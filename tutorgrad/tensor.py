@@ -161,19 +161,22 @@ def _transposed(t):
     return t.t()
 
 
-# Tensor dtypes that a Python float (or int) operand cannot change: the number can be stored in them right away.
-_KEEPS_FLOAT = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.complex64, np.complex128))
-_KEEPS_INT = _KEEPS_FLOAT | {np.dtype(np.int64)}
+# Tensor dtypes that a Python float operand cannot change, with the largest float each holds: such a
+# number can be stored in the tensor's dtype right away. (Larger ones, inf and nan take the general path.)
+_FLOAT_LIMITS = {np.dtype(np.float32): float(np.finfo(np.float32).max), np.dtype(np.complex64): float(np.finfo(np.float32).max),
+                 np.dtype(np.float64): float(np.finfo(np.float64).max), np.dtype(np.complex128): float(np.finfo(np.float64).max)}
+_INT64 = np.dtype(np.int64)
 
 
 def _binary(fn, name, reflected=False):
     def method(self, other):
         o = other
         if not isinstance(o, Tensor):  # a number or an array: made a tensor first
-            kind = type(o)
-            if (kind is float and self._data.dtype in _KEEPS_FLOAT) or \
-                    (kind is int and self._data.dtype in _KEEPS_INT):
-                o = _wrap_scalar(o, self._data.dtype)  # the common `x * 2.0`: no conversion needed later
+            kind, dtype = type(o), self._data.dtype
+            limit = _FLOAT_LIMITS.get(dtype) if kind is float else None
+            if (limit is not None and -limit <= o <= limit) or \
+                    (kind is int and dtype is _INT64 and -2 ** 63 <= o < 2 ** 63):
+                o = _wrap_scalar(o, dtype)  # the common `x * 2.0`: no conversion needed later
             else:
                 self, other = _numpy_promoted(self, other, true_divide=fn is ops.Div)
                 o = _operand(other)
@@ -326,9 +329,10 @@ class Tensor:
         ``grad_fn`` (made from the new base) the next time it is used (``_refresh_view``).
         """
         arr, src_arr = self._data, src._data
-        # (NumPy marks every view with .base: a quick check before the exact one)
-        if arr.base is not None and (arr.base is src_arr or arr.base is src_arr.base
-                                     or np.may_share_memory(arr, src_arr)):
+        # (the same array, as a squeeze that squeezes nothing gives; else NumPy marks every view with .base:
+        # quick checks before the exact one)
+        if arr is src_arr or (arr.base is not None and (arr.base is src_arr or arr.base is src_arr.base
+                                                        or np.may_share_memory(arr, src_arr))):
             base = src._base if src._base is not None else src
             self._vc, self._base, self._view_history = src._counter(), base, base._history
             outer = src._view_fn

@@ -20,7 +20,8 @@ import numpy as np
 from . import grad_mode
 from .. import ops
 from .._dtypes import _by_np  # (a module that is still loading when this one is: used only at call time)
-from .function import AccumulateGrad, _numpy_errors_off, _numpy_errors_restore, _tensor_type
+from .function import (AccumulateGrad, _numpy_errors_current, _numpy_errors_off, _numpy_errors_restore,
+                       _numpy_errors_set, _tensor_type)
 
 
 def _shape_text(shape):
@@ -118,12 +119,23 @@ def _needed(roots, deps, targets):
     return needed
 
 
-def _run_tensor_hooks(node, grads):
+def _as_user(user_errors, fn, *args):
+    """Call the user's code (a hook, a custom backward) with the user's NumPy error state: the pass
+    itself runs with NumPy's warnings off (tutorgrad's ops give inf/nan quietly, as PyTorch), but a
+    user's own ``np.log(0)`` must warn as it would anywhere else."""
+    token = _numpy_errors_set(user_errors)
+    try:
+        return fn(*args)
+    finally:
+        _numpy_errors_restore(token)
+
+
+def _run_tensor_hooks(node, grads, user_errors):
     if node._pre_hooks:
         for nr, hooks in node._pre_hooks.items():
             for hook in list(hooks):
                 if grads[nr] is not None:
-                    new = hook(grads[nr])
+                    new = _as_user(user_errors, hook, grads[nr])
                     if new is not None:
                         grads[nr] = new
     return grads
@@ -157,13 +169,14 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     heapq.heapify(ready)
     prev_mode = grad_mode._state["enabled"]
     grad_mode._state["enabled"] = create_graph  # backward formulas record only for create_graph=True
-    quiet = _numpy_errors_off()  # once for the whole pass, not once per op
+    user_errors = _numpy_errors_current()
+    quiet = _numpy_errors_off()  # once for the whole pass, not once per op (user code gets user_errors back)
     try:
         while ready:
             node = heapq.heappop(ready)[2]
             grads = buffers.pop(node)
             if node._pre_hooks:
-                grads = _run_tensor_hooks(node, grads)
+                grads = _run_tensor_hooks(node, grads, user_errors)
             if captures:
                 for nr, i in captures.get(node, ()):
                     captured[i] = grads[nr]
@@ -173,7 +186,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                     (grads[0] is not None if len(grads) == 1 else _any_grad(grads)):
                 if node._prehooks:
                     for hook in node._prehooks:
-                        new = hook(tuple(grads))
+                        new = _as_user(user_errors, hook, tuple(grads))
                         if new is not None:
                             grads = list(new)
                 if leaf:
@@ -181,10 +194,11 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 else:
                     if len(grads) > 1 and node._materialize and _any_missing(grads):
                         grads = [g if g is not None else _zeros(m) for g, m in zip(grads, node._output_meta)]
-                    result = _validate(node, node.apply(*grads), Tensor)
+                    result = _validate(node, _as_user(user_errors, node.apply, *grads) if node._runs_user_code
+                                       else node.apply(*grads), Tensor)
                     if node._hooks:
                         for hook in node._hooks:
-                            hook(tuple(result), tuple(grads))
+                            _as_user(user_errors, hook, tuple(result), tuple(grads))
                 if trace is not None:
                     trace(node, grads, result or ())
             if node._saved and not retain_graph:

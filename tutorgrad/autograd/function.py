@@ -59,7 +59,21 @@ try:
     def _numpy_errors_restore(token):
         if token is not None:
             _extobj_contextvar.reset(token)
+
+    def _numpy_errors_current():
+        return _extobj_contextvar.get()
+
+    def _numpy_errors_set(state):
+        return _extobj_contextvar.set(state)
 except ImportError:  # pragma: no cover - other NumPy versions
+    def _numpy_errors_current():
+        return np.geterr()
+
+    def _numpy_errors_set(state):
+        errors = np.errstate(**state)
+        errors.__enter__()
+        return errors
+
     def _numpy_errors_off():
         quiet = np.errstate(all="ignore")
         quiet.__enter__()
@@ -104,6 +118,7 @@ class Node:
     _pre_hooks = None              # {output_nr: [tensor hooks]} from register_hook / retain_grad
     _sequence_nr = 0               # creation order; the engine runs later nodes first, as PyTorch
     _saved = ()                    # what forward saved for backward (see FunctionCtx)
+    _runs_user_code = False        # True for the nodes of a user's Function: its backward is the user's code
 
     def __init__(self):
         self._sequence_nr = next(_sequence)
@@ -265,7 +280,8 @@ class Function:
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward{'0' if cls._builtin else ''}"
         cls._backward_cls = type(name, (BackwardNode,), {"_forward_cls": cls, "__module__": cls.__module__,
-                                                          "__doc__": cls.__doc__})
+                                                          "__doc__": cls.__doc__, "_runs_user_code": not cls._builtin})
+        cls._unrecorded_cls = type(f"{cls.__name__}Unrecorded", (_Unrecorded,), {"_forward_cls": cls})
 
     def __init__(self, *args, **kwargs):
         warnings.warn(
@@ -303,7 +319,7 @@ class Function:
             # forward only computes: the shortest path. (Views catch up with their base when next recorded.)
             quiet = _numpy_errors_off()
             try:
-                out = cls.forward(object.__new__(_Unrecorded), *args, **kwargs)
+                out = cls.forward(object.__new__(cls._unrecorded_cls), *args, **kwargs)
             finally:
                 _numpy_errors_restore(quiet)
             if isinstance(out, tuple):
@@ -343,9 +359,11 @@ class Function:
             if len(edges) != len(args):
                 ctx._is_input = tuple([isinstance(a, Tensor) or (a is None and cls._builtin) for a in args])
         else:
-            # Nothing to record (no input requires grad, or no_grad): just compute. This is also the path
-            # of every backward formula (the engine turns recording off unless create_graph=True).
+            # Nothing to record (no input requires grad, or no_grad): just compute, with a ctx that is
+            # in no graph (its backward can never run).
             ctx._recording = False
+            ctx.next_functions = ctx._input_meta = ctx._output_meta = ()
+            ctx._sequence_nr = 0
 
         state["enabled"] = False  # forward itself is never recorded
         quiet = _numpy_errors_off()
@@ -392,7 +410,8 @@ class Function:
 
 
 class _Unrecorded(FunctionCtx):
-    """The ``ctx`` of a built-in op run while nothing is recorded: its saves are dropped."""
+    """The ``ctx`` of a built-in op run while nothing is recorded: its saves are dropped.
+    (Each Function has a subclass of it, with ``_forward_cls``, as its nodes have.)"""
     _recording = False
 
 

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from .. import ops
-from ..tensor import Tensor
+from ..tensor import Tensor, _legacy_type_name
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -34,6 +34,10 @@ class Addmm(ops.Op):
         _same_dtype("mat1 and mat2", x, wt)
         _same_dtype("self and mat2", bias, wt)
         ops._check_matmul(a.shape, w.shape)
+        if b.ndim > 2:  # the bias is expanded to the output's shape (n, m): it can't have more dimensions
+            raise RuntimeError(f"expand({_legacy_type_name(bias)}{{{list(b.shape)}}}, size={[a.shape[0], w.shape[1]]}): the "
+                               f"number of sizes provided (2) must be greater or equal to the number of dimensions "
+                               f"in the tensor. A linear layer's bias has shape (out_features,).")
         ops.broadcast_shapes(b.shape, (a.shape[0], w.shape[1]))
         ctx.save_for_backward(x, wt)
         out = a @ w
