@@ -244,11 +244,10 @@ def main(argv=None):
     print()
     only = set(args.only)
     results = {}
-    for key, functions in (("mlp", mlp_step_functions), ("scalar", scalar_chain_functions), ("loss", loss_functions)):
-        if key in only:
-            results[key] = interleaved(functions(), repeats, min_time)
-    if "scalar" in only:
-        results["scalar_paused"] = interleaved(scalar_chain_functions(), repeats, min_time, gc_paused=True)
+    for key, functions, paused in (("mlp", mlp_step_functions, False), ("scalar", scalar_chain_functions, False),
+                                   ("scalar_paused", scalar_chain_functions, True), ("loss", loss_functions, False)):
+        if key.split("_")[0] in only:
+            results[key] = interleaved(functions(), repeats, min_time, gc_paused=paused)
     if results:
         print("| Workload | " + " | ".join(LIBRARIES) + " |")
         print("|---|" + "--:|" * len(LIBRARIES))

@@ -322,9 +322,7 @@ class Function:
                 out = cls.forward(object.__new__(cls._unrecorded_cls), *args, **kwargs)
             finally:
                 _numpy_errors_restore(quiet)
-            if isinstance(out, tuple):
-                return tuple([Tensor._wrap(o) if isinstance(o, (np.ndarray, np.generic)) else o for o in out])
-            return Tensor._wrap(out) if isinstance(out, (np.ndarray, np.generic)) else out
+            return _as_tensors(out, Tensor)
 
         ctx = object.__new__(cls._backward_cls)  # a node without a place in the graph yet (see Node)
         ctx._saved = ctx._saved_versions = ()
@@ -378,9 +376,7 @@ class Function:
             state["enabled"] = enabled
 
         if not record:
-            if isinstance(out, tuple):
-                return tuple([Tensor._wrap(o) if isinstance(o, (np.ndarray, np.generic)) else o for o in out])
-            return Tensor._wrap(out) if isinstance(out, (np.ndarray, np.generic)) else out
+            return _as_tensors(out, Tensor)
 
         single = not isinstance(out, tuple)
         outs = [out] if single else list(out)
@@ -407,6 +403,13 @@ class Function:
         ctx._output_meta = tuple([(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outs])
         ctx._n_outputs = len(outs)
         return tuple(outs)
+
+
+def _as_tensors(out, Tensor):
+    """What forward returned, with NumPy arrays (and NumPy scalars) made tensors."""
+    if isinstance(out, tuple):
+        return tuple([Tensor._wrap(o) if isinstance(o, (np.ndarray, np.generic)) else o for o in out])
+    return Tensor._wrap(out) if isinstance(out, (np.ndarray, np.generic)) else out
 
 
 class _Unrecorded(FunctionCtx):
