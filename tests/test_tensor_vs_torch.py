@@ -1110,3 +1110,34 @@ def test_python_int_beyond_64_bits_next_to_a_tensor(number, dtype):
     # PyTorch raises OverflowError for ints outside [-2**63, 2**64). (Between 2**63 and 2**64 - 1 it
     # accepts them, wrapping around for integer tensors; tutorgrad raises OverflowError there too.)
     same(lambda lib: lib.tensor([1, 2], dtype=dt(lib, dtype)) * number)
+
+
+# ---------------------------------------------------------------------------------------- older differences, fixed
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int32", "int64", "bool"])
+@pytest.mark.parametrize("other", [-3, 3, 2.5])
+def test_true_division_of_integers_divides_the_values_as_given(dtype, other):
+    same(lambda lib: (lib.tensor([1, 2, 100], dtype=dt(lib, dtype)) / other,
+                      other / lib.tensor([1, 2, 100], dtype=dt(lib, dtype))))
+
+
+def test_relu_backward_selects_like_pytorch():
+    # the gradient passes where the output is > 0 or nan, and is 0 elsewhere, even when it is inf
+    def run(lib):
+        t = lib.tensor([float("nan"), 1., -1., 0., 2.], requires_grad=True)
+        t.relu().backward(lib.tensor([1., float("inf"), float("inf"), -float("inf"), 1.]))
+        return t.grad
+    same(run)
+
+
+def test_cross_entropy_targets_must_be_long_or_byte():
+    same(lambda lib: lib.nn.functional.cross_entropy(lib.ones(2, 3), lib.tensor([0, 1], dtype=lib.int32)))
+    same(lambda lib: lib.nn.functional.cross_entropy(lib.ones(2, 3), lib.tensor([0, 1], dtype=lib.uint8)))
+
+
+def test_cross_entropy_with_every_target_ignored_has_zero_gradient():
+    def run(lib):
+        logits = lib.ones(2, 3, requires_grad=True)
+        loss = lib.nn.functional.cross_entropy(logits, lib.tensor([-100, -100]))
+        loss.backward()
+        return loss, logits.grad
+    same(run)

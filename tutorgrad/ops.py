@@ -202,8 +202,9 @@ class Div(Op):
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         a, b = promote(x, y)
-        if a.dtype.kind in "biu":  # true division of integers gives floats
-            a, b = a.astype(D.get_default_dtype().np), b.astype(D.get_default_dtype().np)
+        if a.dtype.kind in "biu":  # true division of integers gives floats: divide the values as given
+            # (not as cast to the common integer type: uint8 / -3 is -1/3, not 1/253)
+            a, b = x._data.astype(D.get_default_dtype().np), y._data.astype(D.get_default_dtype().np)
         return a / b
 
     @staticmethod
@@ -474,7 +475,7 @@ class MaskedFillTensor(Op):
 
 
 def masked_fill(x, mask, value):
-    from .tensor import Tensor
+    Tensor = _tensor_type()
     if not isinstance(mask, Tensor) or mask.dtype is not D.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{getattr(mask, 'dtype', type(mask).__name__)}")
@@ -583,9 +584,27 @@ Tanh = _elementwise("Tanh", np.tanh, lambda x, y: 1 - y * y, "dy/dx = 1 - tanh(x
 Sigmoid = _elementwise("Sigmoid", lambda a: np.where(a >= 0, 1 / (1 + np.exp(-np.abs(a))),
                                                       np.exp(-np.abs(a)) / (1 + np.exp(-np.abs(a)))).astype(a.dtype),
                        lambda x, y: y * (1 - y), "dy/dx = s(x) (1 - s(x)) = y (1 - y)", uses="y")
-Relu = _elementwise("Relu", lambda a: np.maximum(a, 0).astype(a.dtype, copy=False),
-                    lambda x, y: _T(y._data > 0),  # a constant (a step's slope is 0); a bool mask multiplies cheaply
-                    "dy/dx = 1 where x > 0, else 0", uses="y", keeps_int=True)
+
+
+class Relu(Op):
+    """y = max(x, 0).   dy/dx = 1 where y > 0 (and where x is nan), else 0.
+
+    The backward picks, as PyTorch's does: g where y > 0, else 0 (a product g * mask would turn an
+    infinite g into nan where the mask is 0).
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        a = x._data
+        out = _T(np.maximum(a, 0).astype(a.dtype, copy=False))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        y, = ctx.saved_tensors
+        return MaskedFill.apply(grad, mask=y._data <= 0, value=0)  # the mask is a constant: a step's slope is 0
+
 Sign = _elementwise("Sign", np.sign, _zero_slope, "dy/dx = 0", uses="", keeps_int=True)
 Floor = _elementwise("Floor", np.floor, _zero_slope, "dy/dx = 0 (a step function)", uses="", keeps_int=True)
 Ceil = _elementwise("Ceil", np.ceil, _zero_slope, "dy/dx = 0 (a step function)", uses="", keeps_int=True)

@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from .. import _dtypes as D
 from .. import ops
 from ..tensor import Tensor, _legacy_type_name
 
@@ -177,7 +178,7 @@ def _class_targets(input, target, class_dim, ignore_index):
     """Check class-index targets against the scores; return them as an int64 ndarray."""
     if not isinstance(target, Tensor):
         raise TypeError(f"cross_entropy(): argument 'target' must be Tensor, not {type(target).__name__}")
-    if target.dtype.is_floating_point or target.dtype.is_complex:
+    if target.dtype not in (D.int64, D.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype._legacy}. Class "
                            "targets are integers (tutorgrad.tensor([0, 2, 1])); for class probabilities pass a "
                            "float target of the same shape as the input.")
@@ -222,7 +223,8 @@ class NllLoss(ops.Op):
             total = weights.sum() if reduction == "mean" else 1
         # the gradient is this constant (-w_i / total at [i, t_i]) times the incoming gradient
         ctx.coef = np.zeros(a.shape, a.dtype)
-        ctx.coef[where] = (-1 if weights is None else -weights) / total
+        if total:  # (every sample ignored: the loss is nan, as in PyTorch, and its gradient 0)
+            ctx.coef[where] = (-1 if weights is None else -weights) / total
         ctx.class_dim, ctx.reduction = class_dim, reduction
         if reduction == "none":
             return losses
