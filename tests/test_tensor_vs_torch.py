@@ -1141,3 +1141,21 @@ def test_cross_entropy_with_every_target_ignored_has_zero_gradient():
         loss.backward()
         return loss, logits.grad
     same(run)
+
+
+BIG_VALUES = {
+    "x == 1e300": lambda lib: lib.ones(2) == 1e300, "x < 1e300": lambda lib: lib.ones(2) < 1e300,
+    "tensor(1e300, float32)": lambda lib: lib.tensor([1e300], dtype=lib.float32),
+    "full(1e300)": lambda lib: lib.full((2,), 1e300), "fill_(1e300)": lambda lib: lib.ones(2).fill_(1e300),
+    "full(300, uint8)": lambda lib: lib.full((2,), 300, dtype=lib.uint8),
+    "int8 fill_(-129)": lambda lib: lib.zeros(2, dtype=lib.int8).fill_(-129),
+    "full(inf)": lambda lib: lib.full((2,), float("inf")),
+}
+
+
+@pytest.mark.parametrize("case", BIG_VALUES)
+def test_values_too_big_for_the_dtype_like_pytorch_and_without_numpy_warnings(case):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a leaked NumPy RuntimeWarning fails the test
+        same(BIG_VALUES[case])

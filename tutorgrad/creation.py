@@ -4,6 +4,7 @@ random (``rand``, ``randn``, ...), and joining (``cat``, ``stack``, ``where``).
 NumPy interop follows PyTorch's memory rules: ``tensor(x)`` always copies,
 ``from_numpy(a)`` and ``as_tensor(a)`` share memory with the ndarray.
 """
+import math
 import numbers
 
 import numpy as np
@@ -11,6 +12,7 @@ import numpy as np
 from . import _dtypes as D
 from . import _random
 from . import ops
+from .autograd.function import _numpy_errors_off, _numpy_errors_restore
 from .tensor import Tensor, _normalize_size, _operand, device as _device
 
 
@@ -97,6 +99,7 @@ def _to_array(data, dtype=None):
     target = dtype or inferred
     if isinstance(data, (list, tuple)):
         data = _untensor(data)
+    quiet = _numpy_errors_off()  # a float too large for float32 becomes inf, without NumPy's warning (as PyTorch)
     try:
         return np.array(data, dtype=target.np)
     except OverflowError:
@@ -104,6 +107,8 @@ def _to_array(data, dtype=None):
             raise ValueError("Overflow when unpacking long long: the number does not fit in int64; use "
                              "dtype=tutorgrad.float64 for huge values") from None
         raise RuntimeError(f"value cannot be converted to type {target.name} without overflow") from None
+    finally:
+        _numpy_errors_restore(quiet)
 
 
 def _untensor(data):
@@ -192,10 +197,28 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
 
 
 def _filled(shape, value, dt):
+    _check_fits(value, dt)
+    return np.full(shape, value, dt.np)
+
+
+def _check_fits(value, dt):
+    """PyTorch's error for a fill value that ``dt`` can't hold (NumPy would warn and store inf, or raise)."""
     if isinstance(value, complex) and not dt.is_complex:  # NumPy would silently drop the imaginary part
         raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow: the fill value {value} is "
                            "complex; use a complex dtype such as tutorgrad.complex64")
-    return np.full(shape, value, dt.np)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return
+    if dt is D.bool_:
+        return
+    if dt.is_floating_point or dt.is_complex:
+        info = np.finfo(dt.np)
+        lo, hi = float(info.min), float(info.max)  # as Python floats: comparing with NumPy's would cast `value`
+    else:
+        info = np.iinfo(dt.np)
+        lo, hi = int(info.min), int(info.max)
+    if math.isfinite(value) and not lo <= value <= hi:
+        raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow: {value} is outside "
+                           f"[{lo:g}, {hi:g}]; use a wider dtype")
 
 
 def _like(t, dtype):

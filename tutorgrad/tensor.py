@@ -193,11 +193,15 @@ def _compare(ufunc, name):
         o = _operand(other)
         if o is None:
             return NotImplemented if name in ("__eq__", "__ne__") else _bad_operand(name, other)
-        a, b = ops.promote(self, o)
-        if a.dtype.kind == "c" and name not in ("__eq__", "__ne__"):  # complex numbers have no order
-            raise NotImplementedError(f"\"{name.strip('_')}_cpu\" not implemented for "
-                                      f"'{D._by_np[a.dtype]._legacy}': complex numbers can't be ordered")
-        return Tensor._wrap(ufunc(a, b))
+        quiet = _numpy_errors_off()  # x == 1e300 for a float32 x: 1e300 becomes inf, without NumPy's warning
+        try:
+            a, b = ops.promote(self, o)
+            if a.dtype.kind == "c" and name not in ("__eq__", "__ne__"):  # complex numbers have no order
+                raise NotImplementedError(f"\"{name.strip('_')}_cpu\" not implemented for "
+                                          f"'{D._by_np[a.dtype]._legacy}': complex numbers can't be ordered")
+            return Tensor._wrap(ufunc(a, b))
+        finally:
+            _numpy_errors_restore(quiet)
     method.__name__ = name
     return method
 
@@ -1599,6 +1603,8 @@ class Tensor:
         return self._inplace(lambda: Tensor._wrap(np.zeros_like(self._data)), ops.Zero)
 
     def fill_(self, value):
+        from .creation import _check_fits
+        _check_fits(value, self.dtype)
         v = _operand(value)
         return self._inplace(lambda: v.to(self.dtype).expand(self.shape) if v.ndim == 0 else v)
 
