@@ -587,11 +587,7 @@ Sigmoid = _elementwise("Sigmoid", lambda a: np.where(a >= 0, 1 / (1 + np.exp(-np
 
 
 class Relu(Op):
-    """y = max(x, 0).   dy/dx = 1 where y > 0 (and where x is nan), else 0.
-
-    The backward picks, as PyTorch's does: g where y > 0, else 0 (a product g * mask would turn an
-    infinite g into nan where the mask is 0).
-    """
+    """y = max(x, 0).   dy/dx = 1 where y > 0 (and where x is nan, as in PyTorch), else 0."""
 
     @staticmethod
     def forward(ctx, x):
@@ -603,7 +599,29 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, grad):
         y, = ctx.saved_tensors
-        return MaskedFill.apply(grad, mask=y._data <= 0, value=0)  # the mask is a constant: a step's slope is 0
+        return ThresholdBackward.apply(grad, y)
+
+
+class ThresholdBackward(Op):
+    """z = g where y > 0 (or y is nan), else 0: relu's backward (PyTorch's ``threshold_backward``).
+    dL/dg = h where y > 0, else 0 (the same mask); dL/dy = 0 (a step's slope).
+
+    It multiplies by the mask instead of selecting (NumPy does that 7x faster than np.where) and then
+    adds +0.0, which turns the -0.0 of a negative g times 0 into the 0 PyTorch prints. (Where the
+    mask is 0, an infinite g still gives nan: inf * 0.)
+    """
+
+    @staticmethod
+    def forward(ctx, grad, y):
+        ctx.save_for_backward(y)
+        out = grad._data * ~(y._data <= 0)
+        out += 0.0
+        return out
+
+    @staticmethod
+    def backward(ctx, h):
+        y, = ctx.saved_tensors
+        return ThresholdBackward.apply(h, y), None
 
 Sign = _elementwise("Sign", np.sign, _zero_slope, "dy/dx = 0", uses="", keeps_int=True)
 Floor = _elementwise("Floor", np.floor, _zero_slope, "dy/dx = 0 (a step function)", uses="", keeps_int=True)
