@@ -74,20 +74,14 @@ def broadcast_shapes(*shapes):
     return tuple(out)
 
 
-def promote(x, y, keep_bool=False):
-    """Both operands' arrays in their common (PyTorch-promoted) dtype, shapes checked.
-
-    With ``keep_bool`` a bool operand stays bool when the other has the common dtype: for a
-    ufunc that NumPy computes in that dtype anyway (multiplying by a mask needs no converted copy).
-    """
+def promote(x, y):
+    """Both operands' arrays in their common (PyTorch-promoted) dtype, shapes checked."""
     a, b = x._data, y._data
     if a.shape != b.shape and a.ndim and b.ndim:
         broadcast_shapes(a.shape, b.shape)
     if a.dtype is b.dtype or a.dtype == b.dtype:
         return a, b
     dt = D.result_type(x, y).np
-    if keep_bool and ((a.dtype == np.bool_ and b.dtype == dt) or (b.dtype == np.bool_ and a.dtype == dt)):
-        return a, b
     return a.astype(dt, copy=False), b.astype(dt, copy=False)
 
 
@@ -185,7 +179,7 @@ class Mul(Op):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        a, b = promote(x, y, keep_bool=True)
+        a, b = promote(x, y)
         return a * b
 
     @staticmethod

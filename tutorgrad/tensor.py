@@ -163,8 +163,7 @@ def _transposed(t):
 
 # Tensor dtypes that a Python float operand cannot change, with the largest float each holds: such a
 # number can be stored in the tensor's dtype right away. (Larger ones, inf and nan take the general path.)
-_FLOAT_LIMITS = {np.dtype(np.float32): float(np.finfo(np.float32).max), np.dtype(np.complex64): float(np.finfo(np.float32).max),
-                 np.dtype(np.float64): float(np.finfo(np.float64).max), np.dtype(np.complex128): float(np.finfo(np.float64).max)}
+_FLOAT_LIMITS = {np.dtype(t): float(np.finfo(t).max) for t in (np.float32, np.float64, np.complex64, np.complex128)}
 _INT64 = np.dtype(np.int64)
 
 
@@ -301,10 +300,7 @@ class Tensor:
         if type(arr) is not np.ndarray:
             arr = np.asarray(arr)
         t = object.__new__(cls)
-        # what _init does, inlined: every op makes a tensor this way
-        t._data, t._requires_grad, t._grad, t._grad_fn, t._output_nr = arr, requires_grad, None, None, 0
-        t._vc = t._base = t._hooks = t._acc = None
-        t._retains_grad = t._wrapped = False
+        t._init(arr, requires_grad)
         return t
 
     def _counter(self):

@@ -18,8 +18,8 @@ import heapq
 import numpy as np
 
 from . import grad_mode
-from .. import ops
-from .._dtypes import _by_np  # (a module that is still loading when this one is: used only at call time)
+from .. import ops  # (a module that is still loading when this one is: used only at call time)
+from .._dtypes import _by_np
 from .function import (AccumulateGrad, _numpy_errors_current, _numpy_errors_off, _numpy_errors_restore,
                        _numpy_errors_set, _tensor_type)
 
@@ -213,7 +213,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                     buf[nr] = g if buf[nr] is None else buf[nr] + g  # fan-in: gradients add up
                 left = deps[child] = deps[child] - 1
                 if not left:
-                    heapq.heappush(ready, (-child._priority, -child._sequence_nr, child))
+                    heapq.heappush(ready, _key(child))
     finally:
         _numpy_errors_restore(quiet)
         grad_mode._state["enabled"] = prev_mode

@@ -194,7 +194,7 @@ class FunctionCtx:
         """
         if self._recording:  # nothing will run backward otherwise: keeping them would only hold memory
             self._saved = tensors
-            self._saved_versions = tuple([t._vc.value if t is not None and t._vc is not None else 0 for t in tensors])
+            self._saved_versions = tuple([t._version if t is not None else 0 for t in tensors])
 
     def _keep_original(self, t):
         """``t`` is about to be overwritten in place: if it was saved, save a copy of its value instead.
@@ -338,9 +338,8 @@ class Function:
                 if a._requires_grad:
                     record = enabled
                     needs.append(True)
-                    if enabled:  # a._edge(), inlined: this runs for every input of every op
-                        edges.append((a._grad_fn, a._output_nr) if a._grad_fn is not None else
-                                     (a._grad_accumulator(), 0))
+                    if enabled:
+                        edges.append(a._edge())
                         meta.append((a._data.shape, a._data.dtype))  # NumPy's dtype: no object for the GC
                     continue
                 needs.append(False)
