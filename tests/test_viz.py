@@ -15,12 +15,12 @@ import pytest
 
 import tutorgrad as torch
 from tutorgrad import viz
-from tutorgrad.autograd.engine import run_backward
+from tutorgrad.autograd.engine import run_backward, watch
 from tutorgrad.autograd.function import AccumulateGrad
-from tutorgrad.viz import graph as G
+from tutorgrad.viz import dot as D, text as T
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-needs_dot = pytest.mark.skipif(G.dot_path() is None, reason="Graphviz's dot is not installed")
+needs_dot = pytest.mark.skipif(D.dot_path() is None, reason="Graphviz's dot is not installed")
 
 
 def small_graph():
@@ -84,7 +84,7 @@ def test_text_golden_without_names_uses_stable_labels():
     graph = viz.draw(t["y"])
     assert graph.text == GOLDEN_UNNAMED
     assert repr(graph) == GOLDEN_UNNAMED
-    assert graph._repr_mimebundle_()["text/plain"] == GOLDEN_UNNAMED or G.dot_path() is None
+    assert graph._repr_mimebundle_()["text/plain"] == GOLDEN_UNNAMED or D.dot_path() is None
 
 
 def test_values_and_grads_can_be_hidden():
@@ -154,7 +154,7 @@ def test_custom_function_nodes_are_styled_apart():
     assert "cube_1 = CubeBackward(x) -> float32 [2]  custom Function  saved: x ([1., 2.])" in graph.text
     custom = re.search(r"^\s*n1 \[.*$", graph.source, flags=re.M).group(0)
     builtin = re.search(r"^\s*n2 \[.*$", graph.source, flags=re.M).group(0)
-    assert "CubeBackward" in custom and 'style="filled,dashed"' in custom and G.COLORS["custom"] in custom
+    assert "CubeBackward" in custom and 'style="filled,dashed"' in custom and D.COLORS["custom"] in custom
     assert "SumBackward0" in builtin and "dashed" not in builtin
 
 
@@ -214,7 +214,7 @@ def test_large_tensors_are_summarised():
     a = w.detach().numpy().astype(np.float64)
     assert line == (f"w     = leaf float32 [100, 100]  value min {a.min():.4g}, max {a.max():.4g}, "
                     f"mean {a.mean():.4g}  grad min 2, max 2, mean 2")
-    assert G.value_text(torch.tensor([float("nan")] * 3 + [1.0] * 5)) == "min 1, max 1, mean 1 (3 nan/inf)"
+    assert T.value_text(torch.tensor([float("nan")] * 3 + [1.0] * 5)) == "min 1, max 1, mean 1 (3 nan/inf)"
 
 
 # ---------------------------------------------------------------------------------------------- determinism
@@ -258,7 +258,7 @@ def test_deep_chain_of_10000_ops_draws_without_recursion():
     assert len(graph.items) == 8  # x, w, the first and the last 2 ops, the output; the middle is one box
     full = viz.draw(y, max_nodes=None, values=False)
     assert len(full.text.splitlines()) == 1 + 10002
-    if G.dot_path() is not None:
+    if D.dot_path() is not None:
         assert "9995 ops folded" in graph.svg
 
 
@@ -284,7 +284,7 @@ def test_wide_graph_of_200_boxes_draws():
 @pytest.fixture
 def no_dot(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no `dot` anywhere
-    assert G.dot_path() is None
+    assert D.dot_path() is None
 
 
 def test_missing_dot_gives_install_hint_and_text(no_dot):
@@ -292,8 +292,8 @@ def test_missing_dot_gives_install_hint_and_text(no_dot):
     graph = viz.draw(t["y"])
     bundle = graph._repr_mimebundle_()
     assert set(bundle) == {"text/plain"}
-    assert bundle["text/plain"] == G.MISSING_DOT + "\n\n" + GOLDEN_UNNAMED
-    assert "apt-get install graphviz" in G.MISSING_DOT and "brew install graphviz" in G.MISSING_DOT
+    assert bundle["text/plain"] == D.MISSING_DOT + "\n\n" + GOLDEN_UNNAMED
+    assert "apt-get install graphviz" in D.MISSING_DOT and "brew install graphviz" in D.MISSING_DOT
     assert graph._repr_svg_() is None and graph.svg is None
     assert graph.source.startswith("digraph {")  # the DOT text still works
 
@@ -329,8 +329,8 @@ def test_explore_shows_the_gradients_autograd_computes():
             assert line in e.readout.value  # the widget shows the same
         assert e._repr_mimebundle_()["text/plain"] == text  # full, not truncated like a widget's repr
         leaves = {item.label: item for item in e.graph.items if item.kind == "leaf"}
-        assert leaves["x"].grad_str == G.value_text(torch.tensor(grads["x"]))
-        assert "<svg" in e.picture.value or G.dot_path() is None
+        assert leaves["x"].grad_str == T.value_text(torch.tensor(grads["x"]))
+        assert "<svg" in e.picture.value or D.dot_path() is None
 
 
 def test_explore_tangent_slope_is_the_gradient():
@@ -434,8 +434,8 @@ def fan_in_graph():
 def test_step_backward_follows_the_engine_and_ends_at_grad():
     expected = []
     t = fan_in_graph()
-    run_backward((t["z"],), (torch.ones_like(t["z"]),), False, False,
-                 trace=lambda node, g_in, g_out: expected.append(node.name()))
+    with watch(lambda step: expected.append(step.node.name())):
+        run_backward((t["z"],), (torch.ones_like(t["z"]),), False, False)
     t = fan_in_graph()
     s = viz.step_backward(t["z"], names=t)
     assert [step.node.name() for step in s.steps] == expected
@@ -468,7 +468,7 @@ def test_step_backward_explains_fan_in_broadcasting_and_local_derivatives():
     # Each step's picture: the current node in red, those still to come in grey.
     s.step = 4
     source = s._graph_at(4).source
-    assert source.count(G.COLORS["current"]) == 1 and G.COLORS["pending"] in source
+    assert source.count(D.COLORS["current"]) == 1 and D.COLORS["pending"] in source
 
 
 def test_step_backward_is_backward_it_accumulates_and_frees_the_graph():
@@ -626,7 +626,7 @@ def test_in_a_kernel_everything_displays_and_nothing_prints():
     y = (w * x).tanh().sum()
     y.backward()
     assert outputs[1][0].data["text/plain"] == viz.draw(y, names={"x": x, "w": w, "y": y}).text
-    assert "image/svg+xml" in outputs[1][0].data or G.dot_path() is None
+    assert "image/svg+xml" in outputs[1][0].data or D.dot_path() is None
     assert outputs[2][0].data["text/plain"] == "f(x=0, w=1) = 0\nx.grad = 1\nw.grad = 0"
     assert "application/vnd.jupyter.widget-view+json" in outputs[2][0].data
     assert outputs[3][0].data["text/plain"].startswith("step 0 of 3: before backward()")

@@ -1,21 +1,33 @@
 """Automatic differentiation: ``backward``, ``grad``, custom ``Function``s and ``gradcheck``.
 
-``tutorgrad.autograd`` mirrors ``torch.autograd``: the engine lives in
-``engine.py``, the ``Function`` mechanism (and the graph nodes) in
-``function.py``, finite-difference checks in ``gradcheck.py``.
+``tutorgrad.autograd`` mirrors ``torch.autograd``:
+
+* ``function.py``  – ``Function`` (the mechanism every op is written with), its ``ctx`` and the
+  graph's nodes (``grad_fn``, ``next_functions``, ``AccumulateGrad``);
+* ``engine.py``    – the backward pass (``reference_backward`` is the whole idea in a few lines);
+* this file        – ``backward`` and ``grad``, the API over the engine;
+* ``graph.py``     – ``get_gradient_edge``: where a tensor's gradient arrives (its node);
+* ``grad_mode.py`` – ``no_grad``, ``enable_grad``, ...; ``gradcheck.py`` – finite-difference checks;
+* ``tracing.py``   – ``trace()``, which keeps every value and gradient on the nodes (for ``viz``).
+
+This package sits below the tensor class and the ops: it imports nothing of ``tensor.py``,
+``ops/`` or ``creation.py`` (a test checks it). It meets tensors only as the objects it is
+given, and makes new ones with the class that ``tensor.py`` registers (``tutorgrad._registered``).
 """
 import warnings
 
 import numpy as np
 
-from . import function, grad_mode  # noqa: F401
-from .engine import run_backward
-from .function import Function, FunctionCtx, once_differentiable, Node, _tensor_type  # noqa: F401
+from .. import _convert, _registered
+from . import function, grad_mode, graph  # noqa: F401
+from .engine import run_backward, watch  # noqa: F401
+from .function import AccumulateGrad, Function, FunctionCtx, once_differentiable, Node  # noqa: F401
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode  # noqa: F401
+from .tracing import trace  # noqa: F401
 
 
 def _tensors(x, what):
-    Tensor = _tensor_type()
+    Tensor = _registered.Tensor
     if isinstance(x, Tensor):
         return (x,)
     if x is None:
@@ -28,7 +40,8 @@ def _tensors(x, what):
 
 
 def _grads_for(outputs, grad_outputs, create_graph):
-    Tensor = _tensor_type()
+    """The gradient to start from for each output (ones for a scalar output), with PyTorch's checks."""
+    Tensor = _registered.Tensor
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
     grad_outputs = list(grad_outputs)
@@ -49,8 +62,7 @@ def _grads_for(outputs, grad_outputs, create_graph):
             g = Tensor._wrap(np.ones(t._data.shape, t._data.dtype))
         else:
             if not isinstance(g, Tensor):
-                from ..creation import tensor
-                g = tensor(g, dtype=t.dtype)
+                g = Tensor._wrap(_convert.to_array(g, t.dtype))
             if g.shape != t.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
                                    f"has a shape of {t.shape}.")
@@ -75,7 +87,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         found = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs, accumulate=False)
         for t, g in zip(inputs, found):
             if g is not None:
-                from .function import AccumulateGrad
                 with set_grad_enabled(create_graph):
                     AccumulateGrad(t).apply(g)
         return
@@ -105,6 +116,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if allow_unused is None:
         allow_unused = materialize_grads
     found = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs, accumulate=False)
+    Tensor = _registered.Tensor
     result = []
     for i, (t, g) in enumerate(zip(inputs, found)):
         if g is None:
@@ -112,8 +124,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
                                    "graph. Set allow_unused=True if this is the desired behavior.")
             if materialize_grads:
-                from ..creation import zeros_like
-                g = zeros_like(t)
+                g = Tensor._wrap(np.zeros(t._data.shape, t._data.dtype))
         elif not create_graph:
             g = g.detach()
         result.append(g)
