@@ -503,6 +503,84 @@ def test_step_backward_runs_a_custom_backward_once():
     assert any("custom Function: your backward()" in line for k in range(len(s.steps) + 1) for line in s.explain(k))
 
 
+def test_step_backward_records_the_pass_and_runs_no_backward_twice(monkeypatch):
+    from tutorgrad.ops import arithmetic
+    calls = []
+    original = arithmetic.Mul.backward
+    monkeypatch.setattr(arithmetic.Mul, "backward", staticmethod(lambda ctx, g: calls.append(1) or original(ctx, g)))
+    t = fan_in_graph()
+    s = viz.step_backward(t["z"], names=t)
+    muls = [st for st in s.steps if st.node.name() == "MulBackward0"]
+    assert len(calls) == len(muls) == 3  # each Mul node's backward ran once: in the engine's own pass
+    assert all(st.local is not None for st in muls)  # and yet every step shows upstream x local derivative
+
+
+def test_step_backward_shows_a_local_derivative_only_where_it_can_be_read_off_exactly():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = torch.tensor([0.1, 0.3], requires_grad=True)
+    z = ((x * y).tanh() * torch.tensor([0.0, 1.0])).sum()  # a 0 in the upstream gradient of tanh and below
+    s = viz.step_backward(z, names={"x": x, "y": y, "z": z})
+    text = "\n".join("\n".join(s.explain(k)) for k in range(len(s.steps) + 1))
+    assert "to tanh_1: upstream × local derivative = [1., 1.] × [0., 1.] = [0., 1.]" in text
+    # upstream 0 × anything = 0: the recording cannot tell tanh's slope at the first element, so no claim is made
+    assert "to mul_1: contribution [0.0000, 0.7116]" in text and "to x: contribution [0.0000, 0.2135]" in text
+    assert "local derivative = [0.0000, 0.7116]" not in text
+
+
+# ---------------------------------------------------------------------------------------------- every value and gradient
+GOLDEN_TRACED = """\
+graph of y: 3 leaves, 4 ops (data flows from the leaves down to the output)
+w     = leaf float32 [3]  value [1.0000, -1.0000, 0.5000]  grad [0.0532, 0.3614, 0.3614]
+x     = leaf float32 scalar  value 2.  grad -0.0638
+mul_1 = MulBackward0(w, x) -> float32 [3]  value [2., -2., 1.]  grad [0.0266, 0.1807, 0.1807]
+b     = leaf float32 scalar  value 0.5000  grad 0.3880
+add_1 = AddBackward0(mul_1, b) -> float32 [3]  value [2.5000, -1.5000, 1.5000]  grad [0.0266, 0.1807, 0.1807]
+h     = TanhBackward0(add_1) -> float32 [3]  value [0.9866, -0.9051, 0.9051]  grad [1., 1., 1.]
+y     = SumBackward0(h) -> float32 scalar  value 0.9866  grad 1.  [output]"""
+
+
+def test_inside_trace_every_node_shows_its_value_and_gradient():
+    with viz.trace():
+        t = small_graph()
+        before = viz.draw(t["y"], names=t)
+        t["y"].backward()
+    graph = viz.draw(t["y"], names=t)
+    assert graph.text == GOLDEN_TRACED
+    assert before.text == GOLDEN_TRACED.replace("grad [0.0532, 0.3614, 0.3614]", "grad None").replace(
+        "grad -0.0638", "grad None").replace("grad 0.3880", "grad None").replace(
+        "  grad [0.0266, 0.1807, 0.1807]", "").replace("  grad [1., 1., 1.]", "").replace("  grad 1.", "")
+    assert graph._repr_mimebundle_()["text/plain"] == GOLDEN_TRACED or D.dot_path() is None
+    source = graph.source
+    assert "value [2.5000, -1.5000, 1.5000]" in source and "grad [0.0266, 0.1807, 0.1807]" in source
+    if D.dot_path() is not None:
+        assert "grad [0.0266, 0.1807, 0.1807]" in graph.svg  # the picture shows them too
+
+
+def test_trace_is_opt_in_and_reads_the_engines_own_nodes():
+    t = small_graph()
+    t["y"].backward()
+    assert viz.draw(t["y"], names=t).text.count("grad") == 3  # the leaves only, as before
+    with viz.trace():
+        u = small_graph()
+        u["y"].backward()
+    add = u["h"].grad_fn.next_functions[0][0]
+    assert add.traced_values[0].tolist() == [2.5, -1.5, 1.5]  # what the drawing shows is on the node itself
+    assert viz.draw(u["y"]).items[4].node is add
+
+
+def test_trace_with_several_outputs_and_a_second_backward():
+    with viz.trace():
+        x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        a, b, c = (x * 2).unbind(0)
+        y = a * b + c
+        y.backward(retain_graph=True)
+        y.backward()
+    text = viz.draw(y, names={"x": x, "y": y}).text
+    assert "unbind_1 = UnbindBackward0(mul_1) -> 3 × float32 scalar  value 2.; 4.; 6.  grad 4.; 2.; 1." in text
+    assert "x        = leaf float32 [3]  value [1., 2., 3.]  grad [16., 8., 4.]" in text  # .grad accumulates
+    assert "mul_1    = MulBackward0(x) -> float32 [3]  value [2., 4., 6.]  grad [4., 2., 1.]" in text
+
+
 # ---------------------------------------------------------------------------------------------- plot_grad
 def line(fig, gid):
     return next(ln for ax in fig.axes for ln in ax.get_lines() if ln.get_gid() == gid)

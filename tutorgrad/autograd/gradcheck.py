@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import _registered
 from . import grad_mode
+from .api import grad as autograd_grad
 
 
 class GradcheckError(RuntimeError):
@@ -52,7 +53,6 @@ def _numerical(func, inputs, k, eps):
 
 
 def _analytical(outputs, inputs, k):
-    from . import grad as autograd_grad  # (the package's own function, loaded before gradcheck)
     Tensor = _registered.Tensor
     jac = []
     for y in outputs:
@@ -117,7 +117,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-06, atol=1e-05, rto
                   check_batched_grad=False, check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False,
                   masked=False):
     """Check second derivatives: gradcheck applied to the function ``inputs -> grad(func(inputs))``."""
-    from . import grad as autograd_grad
     Tensor = _registered.Tensor
     inputs = _as_tuple(inputs)
     with grad_mode.enable_grad():
