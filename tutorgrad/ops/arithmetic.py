@@ -46,16 +46,21 @@ class Mul(Op):
 
 
 # ---------------------------------------------------------------------------------------------- ops as data
-def binary(name, forward, dx, dy, rule, saves="xy", node_name=None):
+def binary(name, forward, dx, dy, rule, saves="xy", ints="keep", node_name=None):
     """An elementwise op of two tensors from data: its ``Op``, ``Tensor.<name>(other)``, ``tutorgrad.<name>``.
 
     forward:  NumPy function of the two promoted arrays
     dx, dy:   the gradient of each input, ``f(g, x, y, z)``: g the upstream gradient, x and y the
               inputs, z the output (z is kept for backward only with ``saves="xyz"``)
     rule:     the derivative in one line, as the drawings show it
+    ints:     integer and bool inputs: "keep" them (an integer result), or raise PyTorch's "error" (for
+              an op PyTorch has no integer kernel for)
     """
     def op_forward(ctx, x, y):
-        out = T(forward(*promote(x, y)))
+        a, b = promote(x, y)
+        if ints == "error" and a.dtype.kind in "biu":
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{D._by_np[a.dtype]._legacy}'")
+        out = T(forward(a, b))
         ctx.save_for_backward(x, y, out if "z" in saves else None)
         return out
 
