@@ -25,7 +25,8 @@ pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # no NumPy war
 # ---------------------------------------------------------------------------------------- random values, broadcast
 BINARY_FNS = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b,
               "**": lambda a, b: a.abs() ** b, "==": lambda a, b: a == b, ">": lambda a, b: a > b,
-              "<=": lambda a, b: a <= b, "maximum": lambda a, b: a.maximum(b), "minimum": lambda a, b: a.minimum(b)}
+              "<=": lambda a, b: a <= b, "maximum": lambda a, b: a.maximum(b), "minimum": lambda a, b: a.minimum(b),
+              "logaddexp": lambda a, b: a.logaddexp(b)}
 
 
 @FAST
@@ -51,6 +52,21 @@ def test_binary_broadcast_random(shapes, da, db, data):
         same(lambda lib: fn(lib.tensor(a), operand_b(lib)), check_repr=False, rtol=1e-5, where=f"{da} {name} {db}")
         same(lambda lib: fn(operand_b(lib), lib.tensor(a)) if not db.startswith("scalar") or name in "+-*/==" else
              fn(lib.tensor(a), operand_b(lib)), check_repr=False, rtol=1e-5, where=f"{db} {name} {da}")
+
+
+def test_logaddexp_at_the_extremes_like_pytorch():
+    inf = float("inf")
+    a, b = [-inf, inf, -inf, 0.0, 80.0, -80.0, 2.0], [-inf, inf, 1.0, 0.0, -80.0, 3.0, 2.0]
+
+    def run(lib):
+        x = lib.tensor(a, requires_grad=True)
+        y = lib.tensor(b, dtype=lib.float64, requires_grad=True)  # promoted to float64, as in PyTorch
+        z = lib.logaddexp(x, y)
+        z.backward(lib.ones_like(z))
+        return z, x.grad, y.grad
+    same(run)
+    same(lambda lib: lib.logaddexp(lib.tensor([1, 2]), lib.tensor([3, 4])))  # no integer kernel: an error in both
+    same(lambda lib: lib.tensor([1.0]).logaddexp(2.0))  # the other operand must be a tensor
 
 
 # ---------------------------------------------------------------------------------------- remainder and fmod
@@ -108,6 +124,7 @@ GRAD_BINARY = {
     "pow": (lambda L, a, b: a ** b, "pos", "any"),
     "maximum": (lambda L, a, b: L.maximum(a, b), "any", "any"),
     "minimum": (lambda L, a, b: L.minimum(a, b), "any", "any"),
+    "logaddexp": (lambda L, a, b: L.logaddexp(a, b * 3), "any", "any"),
     "remainder": (lambda L, a, b: a % b, "any", "pos"),
     "fmod": (lambda L, a, b: L.fmod(a, b), "any", "pos"),
     "lerp": (lambda L, a, b: a.lerp(b, 0.3), "any", "any"),
@@ -234,6 +251,8 @@ CASES = {
     "max_binary": (lambda a, b: a.max(b), lambda: (leaf(1, 3), leaf(2, 3))),
     "minimum": (lambda a, b: a.minimum(b), lambda: (leaf(1, 2, 3), leaf(2, 3))),
     "minimum_function": (lambda a, b: tutorgrad.minimum(a, b), lambda: (leaf(1, 2, 3), leaf(2, 3))),
+    "logaddexp": (lambda a, b: a.logaddexp(b), lambda: (leaf(1, 3, 1), leaf(2, 1, 4))),
+    "logaddexp_function": (lambda a, b: tutorgrad.logaddexp(a * 20, b), lambda: (leaf(1, 2, 3), leaf(2, 3))),
     "min_binary": (lambda a, b: a.min(b), lambda: (leaf(1, 3), leaf(2, 3))),
     "lerp": (lambda a, b: a.lerp(b, 0.3), lambda: (leaf(1, 3), leaf(2, 3))),
 }
@@ -250,6 +269,7 @@ GRADGRAD = {
     "pow_tensor": (lambda a, b: a ** b, lambda: (pos(1, 3), leaf(2, 3))),
     "rpow": (lambda a: 1.5 ** a, lambda: (leaf(1, 3),)),
     "maximum": (lambda a, b: a.maximum(b) * a, lambda: (leaf(1, 4), leaf(2, 4))),
+    "logaddexp": (lambda a, b: a.logaddexp(b), lambda: (leaf(1, 4), leaf(2, 4))),
     "reflected": (lambda a: (1 - a) * (2 / a) + 2 ** a, lambda: (pos(1, 3),)),
 }
 

@@ -61,7 +61,8 @@ def test_choices_with_ints_and_mixed_dtypes():
 
 
 # ---------------------------------------------------------------------------------------- random values
-UNARY = ["neg", "abs", "exp", "sin", "cos", "tanh", "sigmoid", "relu", "sign", "floor", "ceil", "round", "square"]
+UNARY = ["neg", "abs", "exp", "sin", "cos", "tanh", "sigmoid", "relu", "sign", "floor", "ceil", "round", "square",
+         "sinh", "cosh"]
 
 
 @FAST
@@ -72,6 +73,12 @@ def test_unary_random(arr):
         same(lambda lib: getattr(lib.tensor(arr), name)(), check_repr=False, where=name)
     same(lambda lib: lib.tensor(arr).abs().sqrt(), check_repr=False, where="sqrt")
     same(lambda lib: (lib.tensor(arr).abs() + 1).log(), check_repr=False, where="log")
+
+
+def test_sinh_and_cosh_of_integers_and_in_place_like_pytorch():
+    same(lambda lib: lib.sinh(lib.tensor([1, 2])))  # integers compute in the default float dtype
+    same(lambda lib: lib.tensor([0.5, -1.0]).cosh_())
+    same(lambda lib: lib.tensor([0.5, -1.0], requires_grad=True).clone().sinh_())
 
 
 # ---------------------------------------------------------------------------------------- relu at nan
@@ -94,6 +101,7 @@ GRAD_UNARY = {
     "rsqrt": (lambda L, a: a.rsqrt(), "pos"), "reciprocal": (lambda L, a: a.reciprocal(), "pos"),
     "sin": (lambda L, a: a.sin(), "any"), "cos": (lambda L, a: L.cos(a), "any"),
     "tan": (lambda L, a: a.tan(), "unit"), "tanh": (lambda L, a: a.tanh(), "any"),
+    "sinh": (lambda L, a: a.sinh(), "any"), "cosh": (lambda L, a: L.cosh(a), "any"),
     "sigmoid": (lambda L, a: L.sigmoid(a * 20), "any"), "relu": (lambda L, a: a.relu(), "any"),
     "square": (lambda L, a: a.square(), "any"), "sign": (lambda L, a: a.sign() * a, "any"),
     "floor": (lambda L, a: a.floor() + a, "any"), "ceil": (lambda L, a: a.ceil() * a, "any"),
@@ -165,6 +173,8 @@ CASES = {
     "cos_function": (lambda a: tutorgrad.cos(a), lambda: (leaf(1, 5),)),
     "tan": (lambda a: a.tan(), lambda: (leaf(1, 5, low=-1.2, high=1.2, away=0),)),
     "tanh": (lambda a: a.tanh(), lambda: (leaf(1, 5),)),
+    "sinh": (lambda a: a.sinh(), lambda: (leaf(1, 5),)),
+    "cosh": (lambda a: a.cosh() + tutorgrad.cosh(a), lambda: (leaf(1, 5),)),
     "sigmoid": (lambda a: a.sigmoid(), lambda: (leaf(1, 5, low=-30, high=30),)),
     "relu": (lambda a: a.relu(), lambda: (leaf(1, 6),)),
     "sign": (lambda a: a.sign(), lambda: (leaf(1, 5),)),
@@ -210,6 +220,7 @@ GRADGRAD = {
     "sin_cos": (lambda a: a.sin() * a.cos(), lambda: (leaf(1, 4),)),
     "tan": (lambda a: a.tan(), lambda: (leaf(1, 4, low=-1, high=1, away=0),)),
     "tanh": (lambda a: a.tanh(), lambda: (leaf(1, 4),)),
+    "sinh_cosh": (lambda a: a.sinh() * a.cosh(), lambda: (leaf(1, 4),)),
     "sigmoid": (lambda a: a.sigmoid(), lambda: (leaf(1, 4),)),
     "reciprocal": (lambda a: a.reciprocal(), lambda: (pos(1, 4),)),
     "log1p_expm1": (lambda a: a.log1p() + a.expm1(), lambda: (pos(1, 4),)),

@@ -307,6 +307,7 @@ CASES = {
     "ipow_clone": (lambda a: inplace("pow_", 2)(a) + inplace("__ipow__", 3.0)(a), lambda: (leaf(1, 3),)),
     "iops_dunder": (lambda a, b: inplace("__iadd__")(a, b) * inplace("__isub__")(a, b) * inplace("__imul__")(a, b)
                     * inplace("__itruediv__")(a, b), lambda: (leaf(1, 3), pos(2, 3))),
+    "isinh_icosh_clone": (lambda a: inplace("sinh_")(a) * inplace("cosh_")(a), lambda: (leaf(1, 3),)),
     "inplace_unary": (lambda a: sum(inplace(m)(a) for m in ("abs_", "exp_", "log_", "sqrt_", "sigmoid_", "tanh_",
                                                             "relu_")) + inplace("clip_", -1, 1)(a),
                       lambda: (pos(1, 3),)),

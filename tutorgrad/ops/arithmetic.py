@@ -96,6 +96,9 @@ Maximum = binary("maximum", np.maximum, lambda g, x, y, z: g * _wins(x, y, g), l
                  "z = max(x, y) elementwise.   The gradient goes to the larger input (split half-half on ties).")
 Minimum = binary("minimum", np.minimum, lambda g, x, y, z: g * _wins(y, x, g), lambda g, x, y, z: g * _loses(y, x, g),
                  "z = min(x, y) elementwise.   The gradient goes to the smaller input.")
+Logaddexp = binary("logaddexp", np.logaddexp, lambda g, x, y, z: g / (1 + (y - x).exp()),
+                   lambda g, x, y, z: g / (1 + (x - y).exp()), ints="error",
+                   rule="z = log(e^x + e^y).   dz/dx = 1 / (1 + e^(y-x)), dz/dy = 1 / (1 + e^(x-y)).")
 
 
 # ---------------------------------------------------------------------------------------------- + and -

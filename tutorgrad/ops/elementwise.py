@@ -151,6 +151,8 @@ Sin = unary("sin", np.sin, lambda x, y: x.cos(), "dy/dx = cos(x)")
 Cos = unary("cos", np.cos, lambda x, y: -x.sin(), "dy/dx = -sin(x)")
 Tan = unary("tan", np.tan, lambda x, y: 1 + y * y, "dy/dx = 1 + tan(x)^2 = 1 + y^2", saves="y")
 Tanh = unary("tanh", np.tanh, lambda x, y: 1 - y * y, "dy/dx = 1 - tanh(x)^2 = 1 - y^2", saves="y", inplace=True)
+Sinh = unary("sinh", np.sinh, lambda x, y: x.cosh(), "dy/dx = cosh(x)", inplace=True)
+Cosh = unary("cosh", np.cosh, lambda x, y: x.sinh(), "dy/dx = sinh(x)", inplace=True)
 Sigmoid = unary("sigmoid", _sigmoid, lambda x, y: y * (1 - y), "dy/dx = s(x) (1 - s(x)) = y (1 - y)", saves="y",
                 inplace=True)
 Sign = unary("sign", np.sign, _zero_slope, "dy/dx = 0", saves="", keeps_int=True)
