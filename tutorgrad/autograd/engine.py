@@ -67,31 +67,23 @@ def reference_backward(output, gradient):
     """The backward pass at its simplest: add d(output)/d(leaf) to every leaf's ``.grad``.
 
     Nothing of PyTorch's bookkeeping (see the module's doc): no hooks, no pruning, no freeing, no
-    create_graph. The tests check that ``run_backward`` computes the same on random graphs.
+    create_graph. A leaf's node (``AccumulateGrad``) is a node like any other: its backward adds what
+    reaches it to ``.grad``. The tests check that ``run_backward`` computes the same on random graphs.
     """
-    grads = {(output.grad_fn, output.output_nr): gradient}      # (node, output_nr) -> gradient
+    grads = {(output.grad_fn, output.output_nr): gradient}         # (node, output_nr) -> d(output)/d(that)
     with grad_mode.no_grad():
-        for node in reversed(topological_order([output.grad_fn])):  # a node after every node that uses it
-            if isinstance(node, AccumulateGrad):                    # a leaf: its gradient is complete
-                g = grads.pop((node, 0), None)
-                leaf = node.variable
-                if g is not None:
-                    leaf.grad = g.clone() if leaf.grad is None else leaf.grad + g
-                continue
-            outputs = node.output_metadata
-            upstream = [grads.pop((node, nr), None) for nr in range(len(outputs))]
+        for node in reversed(topological_order([output.grad_fn])):  # a node after all the nodes using it
+            upstream = [grads.pop((node, nr), None) for nr in range(len(node.output_metadata))]
             if all(g is None for g in upstream):
-                continue
-            upstream = [g if g is not None else _registered.Tensor._wrap(np.zeros(m[0], m[1].np))
-                        for g, m in zip(upstream, outputs)]
+                continue                                            # no path from the output to this node
+            upstream = [g if g is not None else _zeros((m[0], m[1].np)) for g, m in zip(upstream, node.output_metadata)]
             downstream = node.apply(*upstream)                      # the chain rule: this op's backward
             downstream = downstream if isinstance(downstream, tuple) else (downstream,)
             for (child, nr), g, meta in zip(node.next_functions, downstream, node.input_metadata):
-                if child is None or g is None:
-                    continue
-                g = g.sum_to_size(meta[0])                          # undo broadcasting
-                key = (child, nr)
-                grads[key] = grads[key] + g if key in grads else g  # fan-in: gradients add up
+                if child is not None and g is not None:
+                    g = g.sum_to_size(meta[0])                      # undo broadcasting
+                    key = (child, nr)
+                    grads[key] = grads[key] + g if key in grads else g  # fan-in: gradients add up
 
 
 # ---------------------------------------------------------------------------------------------- the engine

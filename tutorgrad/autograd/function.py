@@ -9,7 +9,7 @@ see as ``result.grad_fn``. As in PyTorch, that node is also the ``ctx`` that
 nodes of the inputs. The engine (``engine.py``) and the drawings (``viz``) walk
 exactly these nodes.
 
-Every built-in op in ``tutorgrad/ops.py`` is written this way, so reading one
+Every built-in op in ``tutorgrad/ops/`` is written this way, so reading one
 is reading how PyTorch works::
 
     class Square(Function):
