@@ -1,14 +1,20 @@
-"""The gradcheck tables' helpers: float64 leaves kept away from kinks, masks, index tensors, in-place forms.
+"""Gradcheck tables: float64 leaves kept away from kinks, masks, index tensors, in-place forms, and the tests.
 
-Each area's test file (``tests/ops/test_<area>.py``) has a ``CASES`` table, id -> ``(function, inputs)``, whose
-inputs are fresh leaves for every case (gradcheck perturbs them in place).
+Each area's test file (``tests/ops/test_<area>.py``) tests its ops three ways: forward against real PyTorch
+(``torchdiff.same``: dtype, shape, values, autograd metadata, printed text), gradients against real PyTorch
+(``torchgrad.compare``: every leaf's gradient and the graph's node names, on hypothesis shapes and values), and
+gradcheck: its ``CASES`` table, id -> ``(function, inputs)``, compares analytical with finite-difference
+Jacobians in float64, and ``GRADGRAD`` does it once more one level up (double backward). Inputs are fresh leaves
+for every case (gradcheck perturbs them in place). ``tests/ops/test_coverage.py`` checks that every op and every
+Tensor method is in some table.
 """
 import warnings
 
 import numpy as np
+import pytest
 
 import tutorgrad
-from tutorgrad.autograd import gradcheck
+from tutorgrad.autograd import gradcheck, gradgradcheck
 
 F64 = tutorgrad.float64
 
@@ -76,3 +82,17 @@ def inplace(method, *args):
         getattr(y, method)(*(others or args))
         return y
     return f
+
+
+def gradcheck_tests(cases, eps, gradgrad, gradgrad_eps):
+    """``test_gradcheck`` over ``cases`` and ``test_gradgradcheck`` over ``gradgrad`` (``eps``: per-case options)."""
+    @pytest.mark.parametrize("name", list(cases))
+    def test_gradcheck(name):
+        fn, make = cases[name]
+        assert gradchecked(fn, make(), **eps.get(name, {}))
+
+    @pytest.mark.parametrize("name", list(gradgrad))
+    def test_gradgradcheck(name):
+        fn, make = gradgrad[name]
+        assert gradgradcheck(fn, make(), **gradgrad_eps.get(name, {}))
+    return test_gradcheck, test_gradgradcheck

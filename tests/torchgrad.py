@@ -11,7 +11,7 @@ and kinks (relu at 0, max with equal entries, clamp at its bounds) are hit on pu
 """
 import numpy as np
 import pytest
-from hypothesis import settings, strategies as st
+from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tutorgrad
@@ -83,3 +83,14 @@ dtypes = st.sampled_from(["float32", "float64"])
 seeds = st.integers(0, 2 ** 16)
 small_shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
 nonscalar_shapes = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4)
+
+
+def ties_and_kinks(table):
+    """A test of each ``f(lib, a)`` of ``table`` on values from {-1, 0, 1, 2}: ties and kinks hit on purpose."""
+    @pytest.mark.parametrize("name", list(table))
+    @SETTINGS
+    @given(arr=hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=4),
+                          elements=st.sampled_from([-1.0, 0.0, 1.0, 2.0])), dtype=dtypes)
+    def test_ties_and_kinks(name, arr, dtype):
+        compare(table[name], [arr], dtype)
+    return test_ties_and_kinks

@@ -1,12 +1,6 @@
-"""``+ - * / // % **``, ``maximum``, ``minimum``, ``lerp`` (``tutorgrad/ops/arithmetic.py``):
-each op against real PyTorch, and checked by gradcheck.
+"""``+ - * / // % **``, ``maximum``, ``minimum``, ``lerp`` (``tutorgrad/ops/arithmetic.py``).
 
-* forward against PyTorch: ``same(lambda lib: ...)`` runs a case with ``torch`` and with ``tutorgrad`` and compares
-  dtype, shape, values, autograd metadata and the printed text (``torchdiff.py``);
-* gradients against PyTorch: the same expression in both libraries, on hypothesis shapes and values, compares
-  every leaf's gradient and the graph's node names (``torchgrad.py``);
-* gradcheck: analytical against finite-difference Jacobians in float64, and once more one level up (double
-  backward); ``test_coverage.py`` checks that every op and every Tensor method is in some table here.
+Forward and gradients against real PyTorch, and gradcheck in float64 (see ``tests/gradcases.py``).
 """
 import numpy as np
 import pytest
@@ -14,10 +8,9 @@ from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tutorgrad
-from gradcases import gradchecked, leaf, pos
+from gradcases import gradcheck_tests, leaf, pos
 from torchdiff import FAST, VALUES, dt, same, torch
-from torchgrad import SETTINGS, compare, dtypes, seeds, small_shapes, values
-from tutorgrad.autograd import gradgradcheck
+from torchgrad import SETTINGS, compare, dtypes, seeds, small_shapes, ties_and_kinks, values
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # no NumPy warning may leak out of tutorgrad
 
@@ -194,12 +187,7 @@ KINKS = {
 }
 
 
-@pytest.mark.parametrize("name", list(KINKS))
-@SETTINGS
-@given(arr=hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=4),
-                      elements=st.sampled_from([-1.0, 0.0, 1.0, 2.0])), dtype=dtypes)
-def test_ties_and_kinks(name, arr, dtype):
-    compare(KINKS[name], [arr], dtype)
+test_ties_and_kinks = ties_and_kinks(KINKS)
 
 
 # ------------------------------------------------------------------------- gradcheck in float64 (and double backward)
@@ -277,13 +265,4 @@ GRADGRAD = {
 GRADGRAD_EPS = {}
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_gradcheck(name):
-    fn, make = CASES[name]
-    assert gradchecked(fn, make(), **EPS.get(name, {}))
-
-
-@pytest.mark.parametrize("name", list(GRADGRAD))
-def test_gradgradcheck(name):
-    fn, make = GRADGRAD[name]
-    assert gradgradcheck(fn, make(), **GRADGRAD_EPS.get(name, {}))
+test_gradcheck, test_gradgradcheck = gradcheck_tests(CASES, EPS, GRADGRAD, GRADGRAD_EPS)

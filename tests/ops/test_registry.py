@@ -35,7 +35,8 @@ def test_one_registration_attaches_the_method_the_in_place_form_and_the_function
     assert x.twice_plus_() is x and x.tolist() == [3.0, 5.0]  # in place: the result written back
     with pytest.raises(TypeError, match=r"twice_plus\(\): argument 'input' \(position 1\) must be Tensor, not list"):
         registry.functions["twice_plus"]([1.0])
-    assert tutorgrad.Tensor.twice_plus.__name__ == "twice_plus" and registry.functions["twice_plus"].__doc__ == "2x + c."
+    assert tutorgrad.Tensor.twice_plus.__name__ == "twice_plus"
+    assert registry.functions["twice_plus"].__doc__ == "2x + c."
 
 
 def test_an_op_registers_its_apply_and_in_place_forms_record_as_pytorch():

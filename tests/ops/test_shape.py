@@ -1,22 +1,15 @@
-"""Views and reshapes, ``cat``, ``stack``, ``split``, ``unbind`` (``tutorgrad/ops/shape.py``):
-each op against real PyTorch, and checked by gradcheck.
+"""Views and reshapes, ``cat``, ``stack``, ``split``, ``unbind`` (``tutorgrad/ops/shape.py``).
 
-* forward against PyTorch: ``same(lambda lib: ...)`` runs a case with ``torch`` and with ``tutorgrad`` and compares
-  dtype, shape, values, autograd metadata and the printed text (``torchdiff.py``);
-* gradients against PyTorch: the same expression in both libraries, on hypothesis shapes and values, compares
-  every leaf's gradient and the graph's node names (``torchgrad.py``);
-* gradcheck: analytical against finite-difference Jacobians in float64, and once more one level up (double
-  backward); ``test_coverage.py`` checks that every op and every Tensor method is in some table here.
+Forward and gradients against real PyTorch, and gradcheck in float64 (see ``tests/gradcases.py``).
 """
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
 import tutorgrad
-from gradcases import gradchecked, leaf
+from gradcases import gradcheck_tests, leaf
 from torchdiff import _x, same
 from torchgrad import SETTINGS, compare, dtypes, nonscalar_shapes, seeds, values
-from tutorgrad.autograd import gradgradcheck
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # no NumPy warning may leak out of tutorgrad
 
@@ -207,13 +200,4 @@ GRADGRAD = {
 GRADGRAD_EPS = {}
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_gradcheck(name):
-    fn, make = CASES[name]
-    assert gradchecked(fn, make(), **EPS.get(name, {}))
-
-
-@pytest.mark.parametrize("name", list(GRADGRAD))
-def test_gradgradcheck(name):
-    fn, make = GRADGRAD[name]
-    assert gradgradcheck(fn, make(), **GRADGRAD_EPS.get(name, {}))
+test_gradcheck, test_gradgradcheck = gradcheck_tests(CASES, EPS, GRADGRAD, GRADGRAD_EPS)
