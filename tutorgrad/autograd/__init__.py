@@ -11,8 +11,11 @@
 * ``tracing.py``   – ``trace()``, which keeps every value and gradient on the nodes (for ``viz``).
 
 This package sits below the tensor class and the ops: it imports nothing of ``tensor.py``,
-``ops/`` or ``creation.py`` (a test checks it). It meets tensors only as the objects it is
-given, and makes new ones with the class that ``tensor.py`` registers (``tutorgrad._registered``).
+``ops/`` or ``creation.py`` (``tests/test_structure.py`` checks it, imports inside functions
+included). It meets tensors only as the objects it is given, and makes new ones with what the
+floors above register in ``tutorgrad._registered``: the ``Tensor`` class, and ``factories``
+(``tensor``, ``zeros``, ``ones``, ``zeros_like``, ``ones_like``, ``full``, ``eye``, ``stack``,
+``cat``) for code here that builds tensors of its own, such as Jacobians.
 """
 from . import function, grad_mode, graph  # noqa: F401
 from .api import backward, grad  # noqa: F401

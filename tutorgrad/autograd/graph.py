@@ -10,7 +10,7 @@ class of every node (``grad_fn``, ``next_functions``; see ``function.py``).
 """
 from collections import namedtuple
 
-from .function import Node  # noqa: F401
+from .function import Node  # noqa: F401  (torch.autograd.graph.Node)
 
 GradientEdge = namedtuple("GradientEdge", "node output_nr ownership_token", defaults=(None,))
 GradientEdge.__doc__ = "Where the gradient of a tensor arrives: output ``output_nr`` of ``node``."
@@ -20,5 +20,7 @@ def get_gradient_edge(tensor):
     """The ``GradientEdge`` of a tensor that requires grad (for a leaf: its ``AccumulateGrad`` node)."""
     if not tensor.requires_grad:
         raise RuntimeError("It is not possible to get the gradient edge for a Tensor that does not require gradients")
-    node, nr = tensor._edge()
+    if tensor.grad_fn is not None:  # (the property: a view whose base changed in place remakes its node first)
+        return GradientEdge(tensor.grad_fn, tensor.output_nr)
+    node, nr = tensor._edge()  # a leaf: its AccumulateGrad node
     return GradientEdge(node, nr)

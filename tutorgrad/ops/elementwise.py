@@ -133,7 +133,7 @@ def _zero_slope(x, y):
     return 0.0
 
 
-#               name      NumPy      dy/dx from input x, output y            the rule the drawings show
+# unary(name, NumPy forward, dy/dx as a formula of the input x and the output y, the rule, options)
 Neg = unary("neg", _neg, lambda x, y: -1.0, "dy/dx = -1", saves="", keeps_int=True, inplace=True,
             aliases=("negative",))
 Abs = unary("abs", np.abs, lambda x, y: x.sign(), "dy/dx = sign(x)", keeps_int=True, inplace=True,

@@ -9,7 +9,7 @@
         ...
 
     @register("sum")                      # Tensor.sum, tutorgrad.sum
-    def sum(self, dim=None, keepdim=False, *, dtype=None):
+    def _sum(self, dim=None, keepdim=False, *, dtype=None):   # (`_sum`: `sum` would hide the builtin)
         ...
 
 ``functions`` collects the ``tutorgrad.x`` forms; ``tutorgrad/__init__.py`` puts them in the
@@ -43,7 +43,7 @@ class Op(Function):
 
     def __init_subclass__(cls, **kwargs):
         if "__doc__" not in cls.__dict__ or cls.__doc__ is None:
-            cls.__doc__ = cls.rule or None  # help(Op) shows the rule when there is no more to say
+            cls.__doc__ = cls.rule or None  # help() shows the rule when there is no more to say
         super().__init_subclass__(**kwargs)
 
     @classmethod
@@ -74,12 +74,9 @@ def register(name, *, aliases=(), inplace=False, function=True, method=True):
         for n in (name, *aliases):
             if method:
                 setattr(Tensor, n, impl)
-            if not method:
-                functions[n] = impl
-            elif function is True:
-                functions[n] = function_form(n, impl)
-            elif function:
-                functions[n] = function
+            form = impl if not method else function_form(n, impl) if function is True else function
+            if form:
+                functions[n] = form
         if inplace:
             setattr(Tensor, name + "_", inplace if callable(inplace) else _inplace_form(name + "_", impl))
         return fn
