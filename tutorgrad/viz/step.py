@@ -94,14 +94,6 @@ def backward_steps(output):
     return steps
 
 
-def grads_by_node(output):
-    """Run ``output.backward()``; return {node: the gradient of its output} (a list if it has several)."""
-    found = {}
-    with watch(lambda s: found.__setitem__(s.node, s.upstream[0] if len(s.upstream) == 1 else list(s.upstream))):
-        output.backward()
-    return found
-
-
 class StepBackward(Displayed, W.VBox):
     """The widget ``step_backward`` returns (Prev / Next / Reset). ``print(widget)`` shows the current step.
 
