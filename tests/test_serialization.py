@@ -321,24 +321,17 @@ def test_missing_file_is_a_plain_file_not_found(tmp_path):
 
 
 def test_load_never_imports_pickle_machinery(tmp_path, monkeypatch):
-    """Even for a valid file, load goes nowhere near pickle (and np.load is asked not to either)."""
+    """Even for a valid file, load goes nowhere near pickle, nor np.load (whose header parser is not strict):
+    it reads the .npy data as raw numbers after checking the header itself."""
     path = tmp_path / "ok.tg"
     tutorgrad.save({"w": tutorgrad.ones(2), "t": (1, 2.5)}, path)
-    calls = []
-    real_load = np.load
-
-    def spy(*args, **kwargs):
-        calls.append(kwargs.get("allow_pickle"))
-        return real_load(*args, **kwargs)
 
     def forbidden(*args, **kwargs):
-        raise AssertionError("pickle used while loading")
-    monkeypatch.setattr(np, "load", spy)
-    monkeypatch.setattr(pickle, "loads", forbidden)
-    monkeypatch.setattr(pickle, "load", forbidden)
-    monkeypatch.setattr(pickle, "Unpickler", forbidden)
+        raise AssertionError("pickle or np.load used while loading")
+    for module, name in [(np, "load"), (pickle, "loads"), (pickle, "load"), (pickle, "Unpickler")]:
+        monkeypatch.setattr(module, name, forbidden)
     out = tutorgrad.load(path)
-    assert out["t"] == (1, 2.5) and calls == [False]
+    assert out["t"] == (1, 2.5) and out["w"].tolist() == [1.0, 1.0]
 
 
 def test_no_file_left_open(tmp_path):
