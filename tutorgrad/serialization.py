@@ -78,13 +78,19 @@ def _refuse(reason, *, foreign=False):
 
 
 def _brief(value):
-    """A short, safe description of a value read from a file: its repr if short, else its type and size."""
+    """A short, safe description of a value read from a file: its repr if short, else its kind and size."""
     text = repr(value)
     if len(text) <= 24 and text.isascii() and text.isprintable():
         return text
-    size = f" of {len(value):,} characters" if isinstance(value, str) else \
-        f" of {len(value):,} items" if isinstance(value, (list, dict)) else ""
-    return f"a {type(value).__name__}{size}"
+    if isinstance(value, str):
+        return f"a {len(value):,}-character string"
+    return f"a {_json_kind(value)}" + (f" of {len(value):,} items" if isinstance(value, (list, dict)) else "")
+
+
+def _json_kind(value):
+    """What a value parsed from JSON was in the JSON text."""
+    return {type(None): "null", bool: "true/false", int: "integer", float: "number with a fraction", str: "string",
+            list: "list", dict: "object"}.get(type(value), type(value).__name__)
 
 
 # --------------------------------------------------------------------------------------------------- writing
@@ -191,7 +197,8 @@ def _read_archive(raw):
     try:
         z = zipfile.ZipFile(io.BytesIO(raw))
         infos = z.infolist()
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, struct.error, IndexError, KeyError) as e:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, struct.error, IndexError, KeyError,
+            NotImplementedError) as e:  # (NotImplementedError: a "version needed to extract" beyond zipfile's)
         truncated = b"PK\x05\x06" not in raw[-(1 << 16) - 22:]
         raise _refuse("it ends before the ZIP archive's directory (a truncated download or copy?)" if truncated
                       else f"its ZIP directory is damaged ({type(e).__name__})") from None
@@ -209,12 +216,15 @@ def _read_archive(raw):
     for info in infos:
         name = info.filename
         if name not in (FORMAT, INDEX) and not _TENSOR_NAME.fullmatch(name):
-            raise _refuse(f"it has an entry {_brief(name)} that tutorgrad.save never writes")
+            raise _refuse(f"it has an entry tutorgrad.save never writes ({_brief(name)})")
         if info.flag_bits & 0x1:
             raise _refuse(f"its entry {name} is encrypted (tutorgrad.save never encrypts)")
         if info.flag_bits & ~_UTF8_NAMES:
             raise _refuse(f"its entry {name} uses ZIP features tutorgrad.save never uses (flags "
                           f"{info.flag_bits:#06x})")
+        if info.extract_version > 45:  # 2.0, or 4.5 for ZIP64 (archives over 4 GiB)
+            raise _refuse(f"its entry {name} needs a ZIP reader of version {info.extract_version / 10:.1f}; "
+                          "tutorgrad.save writes version 2.0")
         if info.compress_type != zipfile.ZIP_STORED:
             raise _refuse(f"its entry {name} is compressed (method {info.compress_type}); tutorgrad.save stores "
                           "entries uncompressed")
@@ -329,8 +339,7 @@ class _Decoder:
                 raise _refuse(f"its index has a dict item that is {_brief(item)}, not a [key, value] pair")
             key, value = item
             if type(key) not in (str, int):
-                raise _refuse(f"its index has a dict key that is a {type(key).__name__}; keys are strings or "
-                              "integers")
+                raise _refuse(f"its index has a dict key that is a {_json_kind(key)}; keys are strings or integers")
             if key in out:
                 raise _refuse(f"its index has a dict with the key {_brief(key)} twice")
             out[key] = self.decode(value)
