@@ -132,7 +132,8 @@ def originals():
     """Real files written by ``tutorgrad.save``: ``{name: (object, bytes)}``."""
     tutorgrad.manual_seed(0)
     model = tutorgrad.nn.Sequential(tutorgrad.nn.Linear(4, 3), tutorgrad.nn.ReLU(), tutorgrad.nn.Linear(3, 2))
-    checkpoint = {"model": dict(model.state_dict()),  # (an OrderedDict would load as a plain dict) "epoch": 7, "lr": 1e-3, "betas": (0.9, 0.999),
+    # (model.state_dict() is an OrderedDict, which loads as a plain dict)
+    checkpoint = {"model": dict(model.state_dict()), "epoch": 7, "lr": 1e-3, "betas": (0.9, 0.999),
                   "losses": [0.5, 0.25, float("nan")], "name": "mlp ✓", "best": None, "done": False,
                   "p": tutorgrad.nn.Parameter(tutorgrad.ones(2))}
     every = {d: tutorgrad.tensor([0, 1], dtype=getattr(tutorgrad, d)) for d in
@@ -376,7 +377,8 @@ def npy_damage(originals_):
         "shape too big": header_text("<f4", (4,)), "shape too small": header_text("<f4", (2,)),
         "huge shape": header_text("<f4", (10 ** 12,)), "huge 2-d shape": header_text("<f4", (2 ** 62, 2 ** 62)),
         "negative shape": "{'descr': '<f4', 'fortran_order': False, 'shape': (-3,), }\n",
-        "65 dimensions": header_text("<f4", (1,) * 64 + (3,)), "shape as a list": "{'descr': '<f4', 'fortran_order': False, 'shape': [3], }\n",
+        "65 dimensions": header_text("<f4", (1,) * 64 + (3,)),
+        "shape as a list": "{'descr': '<f4', 'fortran_order': False, 'shape': [3], }\n",
         "extra key": "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), 'x': 1, }\n",
         "no newline": header_text("<f4", (3,)).rstrip("\n"), "expression": "{'descr': '<f4', "
                                                                         "'fortran_order': False, 'shape': (1+2,), }\n",

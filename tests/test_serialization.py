@@ -1,8 +1,8 @@
 """``tutorgrad.save`` / ``tutorgrad.load``: an exact round trip, and a loader that never runs code.
 
-The format is a ZIP of JSON + ``.npy`` files (see ``tutorgrad/serialization.py``); these tests also build
-hostile files by hand (``tests/savefile_corpus.py``: pickles, crafted indexes, forged headers) and check that each is refused with a
-clear error *before* anything in it could execute.
+The format is a ZIP of JSON + ``.npy`` files (see ``tutorgrad/serialization.py``); these tests also load
+hostile files made by hand (``tests/savefile_corpus.py``: pickles, crafted indexes, forged headers) and check
+that each is refused with a clear error *before* anything in it could execute.
 """
 import io
 import json
