@@ -18,10 +18,10 @@ PAGE_CONFIG := $(VENV)/etc/jupyter/labconfig/page_config.json
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: help test lab bench clean check-python dot chromium
+.PHONY: help test lab bench lessons clean check-python dot chromium
 
 help: ## list the targets
-	@awk -F':.*## ' '/^[a-z]+:.*## /{printf "  make %-6s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk -F':.*## ' '/^[a-z]+:.*## /{printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 test: check-python dot chromium $(STAMP) ## set everything up, then run the tests (PYTEST_ARGS=... passes options)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" MPLBACKEND=Agg $(PY) -m pytest $(PYTEST_ARGS)
@@ -32,6 +32,9 @@ lab: check-python dot $(STAMP) $(PAGE_CONFIG) ## set everything up, then open th
 
 bench: check-python dot $(BENCH_STAMP) ## also install mygrad and micrograd, then run the benchmarks
 	MPLBACKEND=Agg $(PY) benchmarks/run.py
+
+lessons: check-python dot $(STAMP) ## re-execute the lessons and store their outputs (untrusted; then make test, commit notebooks/)
+	$(PY) tools/run_lessons.py
 
 clean: ## remove .venv, caches and build artifacts
 	rm -rf $(VENV) .pytest_cache .hypothesis build dist *.egg-info test-artifacts
