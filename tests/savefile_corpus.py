@@ -364,7 +364,7 @@ def index_damage(originals_):
     assert good == json.loads(index(w))
 
 
-def npy_damage(originals_):
+def npy_damage(originals_, marker):
     """Hand-made ``.npy`` entries under a valid index and ZIP."""
     obj, data = originals_["small"]
     arr = obj["w"].detach().numpy()
@@ -397,8 +397,8 @@ def npy_damage(originals_):
     yield ".npy: only the magic", with_entries(data, t0=b"\x93NUMPY"), "refuse", None
     yield ".npy: garbage", with_entries(data, t0=b"\x93NUMPY garbage"), "refuse", None
     yield ".npy: empty", with_entries(data, t0=b""), "refuse", None
-    yield ".npy: a pickled object array", with_entries(data, t0=npy_bytes(np.array([1, None], object), True)), \
-        "refuse", None
+    payload = np.array([Exploit(marker), 1.0, 2.0], object)  # np.load(allow_pickle=True) would run it
+    yield ".npy: a pickled object array", with_entries(data, t0=npy_bytes(payload, True)), "refuse", None
     yield ".npy: a string array", with_entries(data, t0=npy_bytes(np.array(["a", "b", "c"]))), "refuse", None
     yield ".npy: a data byte short", with_entries(data, t0=good[:-1]), "refuse", None
     yield ".npy: a data byte extra", with_entries(data, t0=good + b"\x00"), "refuse", None
@@ -417,7 +417,7 @@ def corpus(seed=0, marker="code-ran"):
     yield from random_damage(files, rng)
     yield from zip_damage(files, marker)
     yield from index_damage(files)
-    yield from npy_damage(files)
+    yield from npy_damage(files, marker)
 
 
 # --------------------------------------------------------------------------------------------- the runner

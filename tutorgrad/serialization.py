@@ -12,18 +12,19 @@ stored uncompressed:
   - ``{"tuple": [...]}``, ``{"dict": [[key, value], ...]}`` (keys are strings or integers),
     ``{"float": "nan" | "inf" | "-inf"}`` and ``{"complex": ["1.5", "-0.0"]}`` (each part
     written as Python's ``repr`` of a float);
-* ``tutorgrad/tensors/N.npy`` — tensor N in NumPy's ``.npy`` format (version 1.0, C order),
-  one file for each tensor in the index, each used once.
+* ``tutorgrad/tensors/N.npy`` — tensor N in NumPy's ``.npy`` format (version 1.0, C order;
+  ``load`` also reads a version 2.0 header and big-endian data), one file for each tensor in
+  the index, each used once.
 
 Supported values: tensors (also ``nn.Parameter``), dicts with str/int keys (an
 ``OrderedDict`` loads as a plain dict, in order), lists, tuples, str, int, float,
 bool, complex and None: everything a ``state_dict`` holds.
 
 What ``load`` promises. It never runs code from the file (no pickle; ``.npy`` data is read
-as raw numbers) and never allocates much more than the file's own size. Before it builds
-anything it checks the whole file against the format above, and it returns either exactly
-what ``save`` wrote or raises ``UnpicklingError`` (a ``RuntimeError``) with a short message
-that says what is wrong — never a copy of the file's content. It refuses:
+as raw numbers) and never allocates more than a small multiple of the file's own size.
+Before it builds anything it checks the whole file against the format above, and it returns
+either exactly what ``save`` wrote or raises ``UnpicklingError`` (a ``RuntimeError``) with a
+short message that says what is wrong — never a copy of the file's content. It refuses:
 
 * anything that is not such a ZIP archive (pickles, PyTorch ``.pt`` files, text, truncated
   downloads), and archives with data before or after the ZIP records or a ZIP comment;
