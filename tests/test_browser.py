@@ -12,8 +12,7 @@ checked against a central difference in float64). A screenshot goes to ``test-ar
 
 Before that it opens the lesson with its stored outputs, never trusted (as in a fresh clone or a
 download, where JupyterLab hides stored SVG), and checks that every stored graph drawing shows, as
-the PNG stored beside its SVG. Stored lessons that predate those PNGs (``make lessons`` adds them)
-are re-executed for this check with ``tools/run_lessons.py``, which is what ``make lessons`` runs.
+the PNG stored beside its SVG (``make lessons`` stores them; tests/test_viz.py checks every lesson has them).
 
 Needs ``/usr/bin/chromium`` (``sudo apt-get install chromium``) and the ``playwright`` pip
 package; ``playwright install`` is not needed. Without them the test skips and says so.
@@ -335,43 +334,25 @@ def drawings(nb):
 
 
 def prepare_stored(lab):
-    """Put the lesson with its committed outputs beside the stripped copies. If its drawings predate the PNG
-    beside each SVG, start re-executing that copy with tools/run_lessons.py (what ``make lessons`` stores);
-    return that process, or None."""
-    target = lab.root / STORED
-    shutil.copy(ROOT / "notebooks" / LESSON, target)
-    if all("image/png" in o["data"] for o in drawings(json.loads(target.read_text()))):
-        return None
-    print(f"notebooks/{LESSON}: its stored drawings have no PNG yet (run `make lessons`): checking a copy "
-          "re-executed by tools/run_lessons.py instead")
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-    return subprocess.Popen([sys.executable, str(ROOT / "tools" / "run_lessons.py"), str(target)], cwd=lab.root,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    """Put the lesson with its committed outputs beside the stripped copies."""
+    shutil.copy(ROOT / "notebooks" / LESSON, lab.root / STORED)
 
 
 def test_computation_graph_lesson_in_a_real_browser(lab, tmp_path):
     deadline = Deadline(BUDGET)
     oracle = start_oracle(lab.root / LESSON, tmp_path)   # runs while the server starts
-    rerun = prepare_stored(lab)
+    prepare_stored(lab)
     try:
         lab.wait_until_up(deadline.left(45))
         deadline.mark("server up")
         tracker = lab.api("/lab/api/settings/@jupyterlab/notebook-extension:tracker")["settings"]
         assert tracker.get("windowingMode") == "none", f"JupyterLab did not take windowingMode=none: {tracker}"
-        if rerun is not None:
-            try:
-                _, err = rerun.communicate(timeout=deadline.left(60))
-            except subprocess.TimeoutExpired:
-                pytest.fail(f"re-executing {LESSON} with tools/run_lessons.py took too long")
-            assert rerun.returncode == 0, f"tools/run_lessons.py failed on {LESSON}:\n{err[-3000:]}"
-            deadline.mark("stored copy re-executed")
         browse(lab, tmp_path, deadline, oracle)
     finally:
         print("phases:", ", ".join(deadline.marks))
-        for proc in (oracle, rerun):
-            if proc is not None and proc.poll() is None:
-                proc.kill()
-                proc.communicate()
+        if oracle.poll() is None:
+            oracle.kill()
+            oracle.communicate()
 
 
 def browse(lab, tmp_path, deadline, oracle):

@@ -685,9 +685,7 @@ def test_stored_drawings_have_a_png_beside_the_svg():
                        for o in c["outputs"] if "image/svg+xml" in o.get("data", {})]
               for p in sorted((Path(ROOT) / "notebooks").glob("*.ipynb"))}
     outputs = [o for found in stored.values() for o in found]
-    if outputs and not any("image/png" in o["data"] for o in outputs):
-        pytest.xfail("the stored lessons predate the PNG beside each drawing: run `make lessons`, then commit "
-                     "notebooks/")
+    assert outputs, "no lesson stores a graph drawing"
     missing = {name: len([o for o in found if "image/png" not in o["data"]]) for name, found in stored.items()}
     assert not any(missing.values()), f"stored drawings without a PNG (run `make lessons`): {missing}"
     assert all(o["metadata"]["image/png"]["width"] > 0 for o in outputs)
