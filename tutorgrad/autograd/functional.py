@@ -79,6 +79,7 @@ _NOT_DIFFERENTIABLE = {  # strict=True: a tensor that should depend on the input
 
 
 def _check_requires_grad(tensors, kind, strict):
+    """``strict=True``: raise if one of ``tensors`` (outputs, gradients) is not connected to the inputs."""
     if not strict:
         return
     for i, t in enumerate(tensors):
