@@ -15,6 +15,8 @@ from . import _dtypes
 from ._dtypes import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32, float64,  # noqa: F401
                       complex64, complex128, get_default_dtype, set_default_dtype, promote_types)
 from .tensor import Tensor, Size, device  # noqa: F401
+from ._device import set_default_device, get_default_device  # noqa: F401
+from . import cuda, accelerator, backends  # noqa: F401  (a CPU-only build's answers)
 from .creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like, ones_like,  # noqa: F401
                        empty_like, full_like, arange, linspace, logspace, eye, manual_seed, seed, initial_seed,
                        get_rng_state, set_rng_state, rand, randn, randint, randperm, normal, rand_like, randn_like,

@@ -13,12 +13,12 @@ from . import _dtypes as D
 from . import _random
 from . import ops
 from .autograd.function import _numpy_errors_off, _numpy_errors_restore
-from .tensor import Tensor, _normalize_size, _operand, device as _device
+from . import _device
+from .tensor import Tensor, _normalize_size, _operand
 
 
-def _check_device(device):
-    if device is not None:
-        _device(device)
+def _check_device(device, factory=True):
+    _device.check(device, factory=factory)  # (None: the default device, set_default_device)
 
 
 def _leaf(arr, requires_grad):
@@ -139,7 +139,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     >>> tutorgrad.tensor([[1., 2.]], requires_grad=True)
     tensor([[1., 2.]], requires_grad=True)
     """
-    _check_device(device)
+    _check_device(device, factory=False)
     if isinstance(data, Tensor):
         import warnings
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() or "
@@ -150,7 +150,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 
 def as_tensor(data, dtype=None, device=None):
     """Like ``tensor`` but shares memory with an ndarray (or tensor) when no conversion is needed."""
-    _check_device(device)
+    _check_device(device, factory=False)
     if isinstance(data, Tensor):
         return data if dtype is None or D.to_dtype(dtype, "as_tensor") is data.dtype else data.to(dtype)
     if isinstance(data, np.ndarray):
