@@ -23,6 +23,8 @@ from .creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, 
                        randint_like, bernoulli, multinomial, cat, concat, concatenate, stack, hstack, vstack, where,
                        broadcast_tensors, broadcast_shapes, meshgrid)
 from .serialization import save, load  # noqa: F401
+from ._range import range  # noqa: F401  (deprecated in PyTorch; warns)
+from ._histogram import histc, histogram  # noqa: F401
 from ._random import Generator  # noqa: F401
 from . import autograd  # noqa: F401
 autograd.functional._stack = stack  # jacobian stacks rows; autograd imports nothing above it
@@ -99,4 +101,4 @@ def imag(input):
     return input.imag
 
 
-from . import nn, optim  # noqa: E402,F401  (they build on everything above)
+from . import nn, optim, random  # noqa: E402,F401  (they build on everything above)

@@ -640,9 +640,10 @@ class Tensor:
         return bool((self == item).any())
 
     def __format__(self, spec):
-        if self.ndim == 0 and spec:
-            return format(self.item(), spec)
-        return str(self)
+        """``f"{t}"``: a 0-d tensor formats as its number (``f"{t:.3f}"``, ``f"{loss}"``), as in PyTorch."""
+        if self.ndim == 0 and type(self) is Tensor:  # (a 0-d Parameter prints as a Parameter, as in PyTorch)
+            return format(self.detach().item(), spec)
+        return object.__format__(self, spec)
 
     def __repr__(self, *, tensor_contents=None):
         from ._printing import format_tensor, default_hidden
