@@ -25,7 +25,7 @@ from .creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, 
 from .serialization import save, load  # noqa: F401
 from ._range import range  # noqa: F401  (deprecated in PyTorch; warns)
 from ._histogram import histc, histogram  # noqa: F401
-from ._random import Generator  # noqa: F401
+from ._random import Generator, default_generator  # noqa: F401
 from . import autograd  # noqa: F401
 autograd.functional._stack = stack  # jacobian stacks rows; autograd imports nothing above it
 from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode  # noqa: F401
@@ -101,4 +101,4 @@ def imag(input):
     return input.imag
 
 
-from . import nn, optim, random  # noqa: E402,F401  (they build on everything above)
+from . import nn, optim, random, utils  # noqa: E402,F401  (they build on everything above)
