@@ -153,6 +153,11 @@ SCHEDULERS = {
     "OneCycleLR three phase linear": lambda m, o: m.OneCycleLR(o, max_lr=[0.5, 0.2][:len(o.param_groups)] * 1,
                                                                epochs=5, steps_per_epoch=10, three_phase=True,
                                                                anneal_strategy="linear", pct_start=0.25),
+    "CyclicLR": lambda m, o: m.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=5),
+    "CyclicLR triangular2": lambda m, o: m.CyclicLR(o, base_lr=0.01, max_lr=[0.1, 0.3][:len(o.param_groups)],
+                                                    step_size_up=4, step_size_down=7, mode="triangular2"),
+    "CyclicLR exp_range": lambda m, o: m.CyclicLR(o, base_lr=0.001, max_lr=0.05, step_size_up=3, mode="exp_range",
+                                                  gamma=0.97, base_momentum=0.7),
     "SequentialLR": lambda m, o: m.SequentialLR(o, [m.LinearLR(o, start_factor=0.2, total_iters=5),
                                                     m.ExponentialLR(o, gamma=0.9)], milestones=[5]),
     "ChainedScheduler": lambda m, o: m.ChainedScheduler([m.ConstantLR(o, factor=0.5, total_iters=3),
@@ -285,6 +290,8 @@ def test_scheduler_state_dict_round_trip_and_resume():
     lambda lib, o: lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=0),
     lambda lib, o: lib.optim.lr_scheduler.SequentialLR(o, [lib.optim.lr_scheduler.StepLR(o, 2)], milestones=[3]),
     lambda lib, o: lib.optim.lr_scheduler.ChainedScheduler([]),
+    lambda lib, o: lib.optim.lr_scheduler.CyclicLR(o, 0.01, 0.1, mode="sine"),
+    lambda lib, o: lib.optim.lr_scheduler.CyclicLR(o, [0.01] * 3, 0.1),
 ])
 def test_scheduler_errors_as_pytorch(make):
     results = []
