@@ -77,7 +77,8 @@ def test_range_warns_like_pytorch():
     (lambda lib: lib.tensor(3.25, dtype=lib.float16), ".4f"),
 ])
 def test_format_as_pytorch(make, spec):
-    theirs, ours = call(lambda lib: format(make(lib), spec), torch), call(lambda lib: format(make(lib), spec), tutorgrad)
+    theirs = call(lambda lib: format(make(lib), spec), torch)
+    ours = call(lambda lib: format(make(lib), spec), tutorgrad)
     if isinstance(theirs, Exception):
         assert type(ours) is type(theirs) and str(ours) == str(theirs)
     else:
