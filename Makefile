@@ -18,17 +18,27 @@ PAGE_CONFIG := $(VENV)/etc/jupyter/labconfig/page_config.json
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: help test lab bench clean check-python dot chromium
+.PHONY: help test test-kernels lab lessons bench clean check-python dot chromium
 
 help: ## list the targets
-	@awk -F':.*## ' '/^[a-z]+:.*## /{printf "  make %-6s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk -F':.*## ' '/^[a-z-]+:.*## /{printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 test: check-python dot chromium $(STAMP) ## set everything up, then run the tests (PYTEST_ARGS=... passes options)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" MPLBACKEND=Agg $(PY) -m pytest $(PYTEST_ARGS)
 
+test-kernels: check-python dot $(STAMP) ## the lessons' tests under other CPUs' kernels (slow: about 12 runs of a minute)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" MPLBACKEND=Agg $(PY) tests/kernel_matrix.py $(if $(PYTEST_ARGS),-- $(PYTEST_ARGS))
+
 lab: check-python dot $(STAMP) $(PAGE_CONFIG) ## set everything up, then open the lessons in JupyterLab
 	$(if $(NOTEBOOKS),$(VENV)/bin/jupyter trust $(NOTEBOOKS))
 	$(VENV)/bin/jupyter lab $(ALLOW_ROOT) $(if $(WELCOME),--LabApp.default_url=/lab/tree/$(WELCOME))
+
+# LESSONS=notebooks/05-autograd.ipynb re-runs just that one. tools/run_lessons.py: fresh kernels, plots inline, the
+# files left untrusted (as a fresh clone has them), no timing metadata, widget ids in a fixed order (a re-run
+# changes nothing that did not change).
+LESSONS ?= $(NOTEBOOKS)
+lessons: check-python dot $(STAMP) ## re-run lessons top to bottom in fresh kernels and store their outputs (LESSONS=...)
+	$(PY) tools/run_lessons.py $(LESSONS)
 
 bench: check-python dot $(BENCH_STAMP) ## also install mygrad and micrograd, then run the benchmarks
 	MPLBACKEND=Agg $(PY) benchmarks/run.py

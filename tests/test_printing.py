@@ -7,6 +7,7 @@ sides and restored after each test.
 
 import importlib.util
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -395,3 +396,39 @@ def test_random_tensors_and_options_match_torch(
         check(arr, "leaf" if arr.dtype.kind in "fc" else None)
     finally:
         set_both(profile="default")
+
+
+def _graph_node_reprs(lib):
+    """repr() of the nodes of a small graph: a built-in op, the leaf's AccumulateGrad, a custom Function."""
+    class Square(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            x, = ctx.saved_tensors
+            return grad * 2 * x
+
+    x = lib.tensor(2.0, requires_grad=True)
+    y = x * 3
+    z = Square.apply(x)
+    nodes = [y.grad_fn, y.grad_fn.next_functions[0][0], z.grad_fn]
+    return [repr(n) for n in nodes] + [str(n) for n in nodes] + [repr(y.grad_fn.next_functions), repr(z)], nodes
+
+
+def test_graph_node_reprs_match_torch_with_their_address():
+    import tutorgrad
+
+    ours, our_nodes = _graph_node_reprs(tutorgrad)
+    theirs, _ = _graph_node_reprs(torch)
+    # PyTorch's reprs are Python's default object reprs: the address is the object's id.
+    for text, node in zip(ours, our_nodes):
+        assert text.endswith(f" object at {id(node):#x}>"), text
+    address = re.compile(r" object at 0x[0-9a-f]+>")
+    assert all(address.search(t) for t in theirs[:6])
+    assert [address.sub(">", t) for t in ours] == [address.sub(">", t.replace("torch.", "tutorgrad."))
+                                                   for t in theirs]
+    assert address.sub(">", ours[0]) == "<MulBackward0>" and address.sub(">", ours[2]) == (
+        "<tutorgrad.autograd.function.SquareBackward>")

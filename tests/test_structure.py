@@ -4,8 +4,8 @@ Every ``import`` statement of every module is read, at module level and inside f
 a function is still a dependency, only a later one). ``from . import x`` counts as importing the module ``x``
 when there is one, else the package.
 
-* the ground floor (``_dtypes``, ``_printing``, ``_random``, ``_errstate``, ``_shapes``, ``_convert``,
-  ``_registered``) imports only itself;
+* the ground floor (``_dtypes``, ``_printing``, ``_random``, ``_stl_sort``, ``_errstate``, ``_shapes``,
+  ``_convert``, ``_device``, ``_registered``) imports only itself;
 * ``autograd/`` imports nothing of ``tensor``, ``ops`` or ``creation`` (nor the package root, which imports
   them all): it meets tensors only through the class that ``tensor.py`` registers;
 * no two modules import each other, directly or around a circle (the ops attach their methods to ``Tensor``:
@@ -23,8 +23,8 @@ import pytest
 import tutorgrad
 
 PACKAGE = Path(__file__).resolve().parent.parent / "tutorgrad"
-GROUND = {"tutorgrad._dtypes", "tutorgrad._printing", "tutorgrad._random", "tutorgrad._errstate",
-          "tutorgrad._shapes", "tutorgrad._convert", "tutorgrad._registered"}
+GROUND = {"tutorgrad._dtypes", "tutorgrad._printing", "tutorgrad._random", "tutorgrad._stl_sort", "tutorgrad._errstate",
+          "tutorgrad._shapes", "tutorgrad._convert", "tutorgrad._device", "tutorgrad._registered"}
 
 
 def module_name(path):
@@ -157,10 +157,17 @@ def test_viz_uses_only_public_accessors(name):
     assert not private, f"{name} reads private fields or imports private names: {private}"
 
 
+# Longer on purpose: _random.py is the PyTorch generator's own bit-exact algorithms; optim/lr_scheduler.py is
+# PyTorch's torch.optim.lr_scheduler, one module that scripts import every schedule from and whose classes print
+# and show their source under its name (fifteen short, independent classes: split into a package, each class
+# would need its __module__ rewritten, and then inspect/`StepLR??` could no longer find its source).
+LONG_ON_PURPOSE = ("tutorgrad._random", "tutorgrad.exercises", "tutorgrad.optim.lr_scheduler")
+
+
 def test_no_file_is_long():
-    # ~700 lines at most (the longest, _random.py, is the PyTorch generator's own bit-exact algorithms).
+    # ~700 lines at most, except the files named above.
     long = {name: n for name, path in MODULES.items() if (n := len(path.read_text().splitlines())) > 700
-            and name not in ("tutorgrad._random", "tutorgrad.exercises")}
+            and name not in LONG_ON_PURPOSE}
     assert not long, long
 
 

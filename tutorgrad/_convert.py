@@ -33,6 +33,17 @@ def nested_shape_error(data):
     return None
 
 
+def text_error(data):
+    """PyTorch's error for text in a list (``tensor(['1.5', '2.0'])``): it reads a string as one more dimension."""
+    first = data
+    while isinstance(first, (list, tuple)) and first:
+        first = first[0]
+    if isinstance(first, str) and first:
+        return ValueError("too many dimensions 'str': tensors hold numbers, not text. Convert the strings first, "
+                          "e.g. tutorgrad.tensor([float(s) for s in strings])")
+    return None
+
+
 def scalar_dtype(data):
     """The dtype PyTorch infers for nested Python data (float -> default float32, int -> int64)."""
     Tensor = _registered.Tensor
@@ -78,7 +89,7 @@ def to_array(data, dtype=None):
     if isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     if isinstance(data, (list, tuple)):
-        err = nested_shape_error(data)
+        err = nested_shape_error(data) or text_error(data)
         if err is not None:
             raise err
     inferred = scalar_dtype(data)

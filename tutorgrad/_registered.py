@@ -1,7 +1,7 @@
 """The tensor class (and a few factories) for the floors below ``tensor.py``, registered from above.
 
-Layers point one way: the ground floor (``_dtypes``, ``_printing``, ``_random``, ``_errstate``,
-``_shapes``, ``_convert``) and ``autograd/`` import nothing of ``tensor.py``, ``ops/`` or
+Layers point one way: the ground floor (``_dtypes``, ``_printing``, ``_random``, ``_stl_sort``,
+``_errstate``, ``_shapes``, ``_convert``, ``_device``) and ``autograd/`` import nothing of ``tensor.py``, ``ops/`` or
 ``creation.py``, not even inside a function. Where they still have to recognise or make a tensor
 (autograd wraps a gradient in one, ``_convert`` meets a tensor inside a nested list), they look
 the class up here, when called. ``tensor.py`` registers it as it is imported, and

@@ -4,17 +4,19 @@ random (``rand``, ``randn``, ...). (Joining tensors, ``cat`` and ``stack``, is a
 NumPy interop follows PyTorch's memory rules: ``tensor(x)`` always copies,
 ``from_numpy(a)`` and ``as_tensor(a)`` share memory with the ndarray.
 """
+import numbers
+
 import numpy as np
 
+from . import _device
 from . import _dtypes as D
 from . import _random
 from ._convert import check_fits as _check_fits, scalar_dtype as _scalar_dtype, to_array as _to_array
-from .tensor import Tensor, _normalize_size, device as _device
+from .tensor import Tensor, _normalize_size
 
 
-def _check_device(device):
-    if device is not None:
-        _device(device)
+def _check_device(device, factory=True):
+    _device.check(device, factory=factory)  # (None: the default device, set_default_device)
 
 
 def _leaf(arr, requires_grad):
@@ -32,23 +34,23 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     >>> tutorgrad.tensor([[1., 2.]], requires_grad=True)
     tensor([[1., 2.]], requires_grad=True)
     """
-    _check_device(device)
+    _check_device(device, factory=False)
     if isinstance(data, Tensor):
         import warnings
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() or "
                       "sourceTensor.clone().detach().requires_grad_(True), rather than torch.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
-    return _leaf(_to_array(data, D.to_dtype(dtype) if dtype is not None else None), requires_grad)
+    return _leaf(_to_array(data, D.to_dtype(dtype, "tensor") if dtype is not None else None), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
     """Like ``tensor`` but shares memory with an ndarray (or tensor) when no conversion is needed."""
-    _check_device(device)
+    _check_device(device, factory=False)
     if isinstance(data, Tensor):
-        return data if dtype is None or D.to_dtype(dtype) is data.dtype else data.to(dtype)
+        return data if dtype is None or D.to_dtype(dtype, "as_tensor") is data.dtype else data.to(dtype)
     if isinstance(data, np.ndarray):
         t = from_numpy(data)
-        return t if dtype is None or D.to_dtype(dtype) is t.dtype else t.to(dtype)
+        return t if dtype is None or D.to_dtype(dtype, "as_tensor") is t.dtype else t.to(dtype)
     return tensor(data, dtype=dtype)
 
 
@@ -70,7 +72,7 @@ def _factory(size, dtype, fn_name):
     size = _normalize_size(size, fn_name)
     if any(s < 0 for s in size):
         raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: {list(size)}")
-    return size, D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    return size, D.to_dtype(dtype, fn_name) if dtype is not None else D.get_default_dtype()
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
@@ -96,7 +98,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     """A tensor of ``size`` filled with ``fill_value`` (its dtype inferred from the value)."""
     _check_device(device)
     size = _normalize_size((size,) if not isinstance(size, (tuple, list)) else (tuple(size),), "full")
-    dt = D.to_dtype(dtype) if dtype is not None else _scalar_dtype(fill_value)
+    dt = D.to_dtype(dtype, "full") if dtype is not None else _scalar_dtype(fill_value)
     return _leaf(_filled(size, fill_value, dt), requires_grad)
 
 
@@ -238,10 +240,14 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         low, high, size = 0, low, high
     if high is None or size is None:
         raise TypeError("randint() missing required arguments: use randint(high, size) or randint(low, high, size)")
+    if not isinstance(size, (tuple, list)):  # (a Size is a tuple)
+        one = f"randint({low}, {high}, ({size},)) for {size} numbers, or " if isinstance(size, int) else ""
+        raise TypeError(f"randint(): argument 'size' must be tuple of ints, not {type(size).__name__}: write "
+                        f"{one}randint({low}, {high}, (2, 3)) for a 2x3 tensor")
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     size = _normalize_size((tuple(size),), "randint")
-    dt = D.to_dtype(dtype) if dtype is not None else D.int64
+    dt = D.to_dtype(dtype, "randint") if dtype is not None else D.int64
     return _leaf(_random.randint(low, high, size, dt.np, generator), requires_grad)
 
 
@@ -283,14 +289,42 @@ def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False):
 
 
 def bernoulli(input, p=None, *, generator=None):
-    probs = input._data if p is None else np.full(input.shape, p)
-    return Tensor._wrap(_random.bernoulli(probs, input.shape, input.dtype.np, generator))
+    """0/1 samples: 1 with probability ``input`` (elementwise), or with probability ``p`` in ``input``'s shape."""
+    if p is not None:  # (torch.bernoulli(input, p): the scalar kernel, which checks p)
+        return Tensor._wrap(_random.bernoulli(p, input.shape, input.dtype.np, generator))
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{input.dtype._legacy}': the "
+                                  "probabilities must be a floating-point tensor, e.g. probs.float()")
+    probs = input._data
+    if probs.size and not ((probs >= 0) & (probs <= 1)).all():  # (nan fails both)
+        bad = probs[~((probs >= 0) & (probs <= 1))].flat[0]
+        raise RuntimeError(f"Expected p_in >= 0 && p_in <= 1 to be true, but got false: every probability must be "
+                           f"in [0, 1], and this tensor has {bad.item()!r}")
+    return Tensor._wrap(_random.bernoulli(probs, None, input.dtype.np, generator))
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
-    rng = np.random.default_rng(int(_random.randint(0, 2 ** 31 - 1, (1,), np.int64, generator)[0]))
-    p = input._data / input._data.sum(-1, keepdims=True)
-    if p.ndim == 1:
-        return Tensor._wrap(rng.choice(p.shape[0], num_samples, replace=replacement, p=p).astype(np.int64))
-    return Tensor._wrap(np.stack([rng.choice(p.shape[1], num_samples, replace=replacement, p=r) for r in p]
-                                 ).astype(np.int64))
+    """Indices drawn with the weights in ``input``'s last dimension (1-D, or 2-D: one draw per row).
+
+    The same draws as PyTorch's CPU generator for the same seed (``_random.multinomial``).
+
+    >>> tutorgrad.manual_seed(0); tutorgrad.multinomial(tutorgrad.tensor([0.1, 0.9]), 4, replacement=True)
+    tensor([1, 1, 1, 1])
+    """
+    probs = input._data
+    if probs.ndim not in (1, 2):
+        raise RuntimeError(f"prob_dist must be 1 or 2 dim, but got {probs.ndim} dims")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {input.dtype._legacy}")
+    if not isinstance(num_samples, (numbers.Integral, np.integer)) or isinstance(num_samples, bool):
+        raise TypeError(f"multinomial(): argument 'num_samples' (position 2) must be int, not "
+                        f"{type(num_samples).__name__}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    n = probs.shape[-1]
+    if not replacement and num_samples > n:
+        raise RuntimeError(f"cannot sample n_sample > prob_dist.size(-1) samples without replacement: {num_samples} "
+                           f"samples from {n} categories; pass replacement=True to draw a category more than once")
+    if n > 2 ** 24:
+        raise RuntimeError("number of categories cannot exceed 2^24")
+    return Tensor._wrap(_random.multinomial(probs, int(num_samples), bool(replacement), generator))

@@ -19,6 +19,7 @@ from . import _dtypes as D
 from . import _registered
 from . import autograd as _autograd
 from ._convert import check_fits, to_array
+from ._device import CPU, device, check as _check_device, no_cuda as _no_cuda
 from ._printing import default_hidden, format_tensor
 from ._shapes import normalize_size, wrap_dim
 from .autograd import grad_mode
@@ -62,47 +63,6 @@ class Size(tuple):
     __rmul__ = __mul__
 
 
-class device:
-    """Where a tensor lives. tutorgrad only has the CPU."""
-
-    def __init__(self, type="cpu", index=None):
-        if isinstance(type, device):
-            type = type.type
-        name, type = str(type), str(type).split(":")[0]
-        if type == "cuda":
-            _no_cuda(type)
-        if type != "cpu":
-            raise RuntimeError(f"Invalid device string: '{name}'. tutorgrad runs on the CPU only: use 'cpu'. (To "
-                               "change the dtype, pass a dtype such as tutorgrad.float32, not a string.)")
-        self.type, self.index = type, None
-
-    def __repr__(self):
-        return "device(type='cpu')"
-
-    def __str__(self):
-        return "cpu"
-
-    def __eq__(self, other):
-        return str(other) == "cpu" if isinstance(other, (str, device)) else NotImplemented
-
-    def __hash__(self):
-        return hash("cpu")
-
-
-CPU = device("cpu")
-
-
-def _check_device(d):
-    if d is not None:
-        device(d)  # raises a clear error for anything but the CPU
-
-
-def _no_cuda(name):
-    raise AssertionError(
-        f"Torch not compiled with CUDA enabled: tutorgrad runs on the CPU only, so device '{name}' is not "
-        "available. Leave out .to('cuda') / .cuda(), or use device='cpu'.")
-
-
 def _legacy_type_name(t):
     return f"tutorgrad.{t.dtype._legacy}Tensor"
 
@@ -116,12 +76,12 @@ def _to_args(args, kwargs):
     for a in args:
         if isinstance(a, Tensor):
             dtype = a.dtype
-        elif isinstance(a, (str, device)):
-            dev = a
+        elif isinstance(a, (str, device)) or (isinstance(a, int) and not isinstance(a, bool)):
+            dev = a  # (a bare int names a GPU, as in PyTorch)
         elif a is not None:
             dtype = a
     if dev is not None:
-        device(dev)
+        _check_device(dev)
     return dtype, copy
 
 
@@ -271,8 +231,17 @@ class Tensor:
         return 0 if self._vc is None else self._vc.value
 
     def type(self, dtype=None):
+        """The legacy type name (``'tutorgrad.FloatTensor'``), or a copy converted to ``dtype``, which is a dtype
+        or such a name (``t.type('torch.DoubleTensor')``)."""
         if dtype is None:
             return _legacy_type_name(self)
+        if isinstance(dtype, str):
+            dtype = next((d for d in D.ALL if dtype.rsplit(".", 1)[-1] == f"{d._legacy}Tensor"), dtype)
+        if isinstance(dtype, (str, type)):  # PyTorch's error for t.type(float), t.type(np.float32), t.type('x')
+            name = dtype if isinstance(dtype, str) else ".".join(filter(None, [
+                "" if dtype.__module__ == "builtins" else dtype.__module__, dtype.__name__]))
+            raise ValueError(f"invalid type: '{name}'. Use a dtype such as tutorgrad.float32, e.g. "
+                             "t.type(tutorgrad.float64) or t.double()")
         return self.to(dtype)
 
     # ------------------------------------------------------------------ autograd attributes
@@ -505,9 +474,10 @@ class Tensor:
         return bool((self == item).any())
 
     def __format__(self, spec):
-        if self.ndim == 0 and spec:
-            return format(self.item(), spec)
-        return str(self)
+        """``f"{t}"``: a 0-d tensor formats as its number (``f"{t:.3f}"``, ``f"{loss}"``), as in PyTorch."""
+        if self.ndim == 0 and type(self) is Tensor:  # (a 0-d Parameter prints as a Parameter, as in PyTorch)
+            return format(self.detach().item(), spec)
+        return object.__format__(self, spec)
 
     def __repr__(self, *, tensor_contents=None):
         suffixes = []
@@ -537,8 +507,8 @@ class Tensor:
     def cpu(self):
         return self
 
-    def cuda(self, *args, **kwargs):
-        _no_cuda("cuda")
+    def cuda(self, device=None, *args, **kwargs):
+        _check_device(device) if isinstance(device, int) else _no_cuda("cuda")
 
     def float(self):
         return self.to(D.float32)
@@ -580,12 +550,12 @@ class Tensor:
             warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() "
                           "or sourceTensor.clone().detach().requires_grad_(True), rather than "
                           "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
-        return Tensor._leaf(to_array(data, D.to_dtype(dtype or self.dtype)), requires_grad)
+        return Tensor._leaf(to_array(data, D.to_dtype(dtype or self.dtype, "tensor")), requires_grad)
 
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
-        _check_device(device)
+        _check_device(device, factory=True)
         size = normalize_size((size,) if not isinstance(size, (tuple, list)) else (tuple(size),), "full")
-        dt = D.to_dtype(dtype or self.dtype)
+        dt = D.to_dtype(dtype or self.dtype, "full")
         check_fits(fill_value, dt)
         return Tensor._leaf(np.full(size, fill_value, dt.np), requires_grad)
 

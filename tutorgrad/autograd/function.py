@@ -95,7 +95,11 @@ class Node:
         return type(self).__name__
 
     def __repr__(self):
-        return f"<{self.name()} object>"
+        # As PyTorch: a built-in node shows its name, a custom Function's node its class with the module
+        # that made it (<tutorgrad.autograd.function.SquareBackward object at 0x...>), both with the address.
+        cls = type(self)
+        name = f"{cls.__module__}.{cls.__qualname__}" if self._runs_user_code else self.name()
+        return f"<{name} object at {id(self):#x}>"
 
     def register_hook(self, fn):
         """``fn(grad_inputs, grad_outputs)`` runs after this node's backward."""
@@ -315,7 +319,8 @@ class Function:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward{'0' if cls._builtin else ''}"
-        cls._backward_cls = type(name, (BackwardNode,), {"_forward_cls": cls, "__module__": cls.__module__,
+        # The node class is made here, so it belongs to this module (PyTorch's to torch.autograd.function).
+        cls._backward_cls = type(name, (BackwardNode,), {"_forward_cls": cls, "__module__": __name__,
                                                           "__doc__": cls.__doc__, "_runs_user_code": not cls._builtin})
         cls._unrecorded_cls = type(f"{cls.__name__}Unrecorded", (_Unrecorded,), {"_forward_cls": cls})
 

@@ -374,7 +374,7 @@ class ToCopy(Op):
 def to(self, *args, **kwargs):
     """Convert dtype (``t.to(tutorgrad.float64)``); ``'cpu'`` is accepted, other devices are not."""
     dtype, copy = _to_args(args, kwargs)
-    if dtype is None or D.to_dtype(dtype) is self.dtype:
+    if dtype is None or D.to_dtype(dtype, "to") is self.dtype:
         return self.clone() if copy else self
     return ToCopy.apply(self, dtype=D.to_dtype(dtype))
 

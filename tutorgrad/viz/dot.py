@@ -2,8 +2,8 @@
 
 ``digraph(items)`` turns the boxes that ``graph.collect`` made into a ``graphviz.Digraph`` (an
 HTML-like label per box: name, dtype and shape, value, gradient; colours by kind);
-``DotJob(source)`` runs ``dot -Tsvg`` in the background. A widget keeps a spare ``DotJob()``
-started, so that a slider change does not wait for the program to start.
+``DotJob(source)`` runs ``dot -Tsvg`` in the background (``DotJob(source, "png")`` a PNG). A widget
+keeps a spare ``DotJob()`` started, so that a slider change does not wait for the program to start.
 """
 import shutil
 import subprocess
@@ -109,22 +109,27 @@ def dot_path():
     return shutil.which("dot")
 
 
+PNG_DPI = 144  # the PNG beside each SVG: 1.5 pixels per CSS pixel, sharp on most screens
+
+
 class DotJob:
     """One run of ``dot -Tsvg`` in the background; ``result()`` waits for the SVG (None without ``dot``).
 
     ``DotJob(source)`` starts it at once. ``DotJob()`` starts the program and lets
     it wait for ``send(source)``: a widget keeps one such spare ready, so a slider
-    change does not wait for ``dot`` to start.
+    change does not wait for ``dot`` to start. ``DotJob(source, "png")`` makes a PNG
+    (bytes, at ``PNG_DPI``) instead.
     """
 
-    def __init__(self, source=None):
+    def __init__(self, source=None, fmt="svg"):
         self.proc = None
+        self.fmt = fmt
         exe = dot_path()
         if exe is None:
             return
+        args = [exe, f"-T{fmt}"] + ([f"-Gdpi={PNG_DPI}"] if fmt == "png" else [])
         try:
-            self.proc = subprocess.Popen([exe, "-Tsvg"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.PIPE)
+            self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         except OSError:
             return
         weakref.finalize(self, _stop, self.proc)  # a spare never used: don't leave it waiting
@@ -152,7 +157,7 @@ class DotJob:
         self._thread.join()
         if self.proc.returncode != 0:
             raise RuntimeError(f"Graphviz's dot failed: {self._err.decode(errors='replace').strip()}")
-        return self._out.decode()
+        return self._out.decode() if self.fmt == "svg" else self._out
 
 
 def _stop(proc):

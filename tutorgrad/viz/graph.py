@@ -10,7 +10,8 @@ second graph model.
 Edges point the way data flows (from the leaves to the output); gradients flow back along them.
 Every drawing has three forms:
 
-* SVG, made by Graphviz's ``dot`` program (what Jupyter shows; ``dot.py``);
+* SVG, made by Graphviz's ``dot`` program (what Jupyter shows; ``dot.py``), with a PNG of the same
+  picture beside it (what an untrusted notebook shows);
 * ``graph.text``: a listing of the nodes and their inputs that is identical on every run and
   machine (what ``print(graph)`` and nbval see; ``text.py``);
 * ``graph.source``: the DOT text (``graph.digraph`` is the ``graphviz.Digraph``).
@@ -28,6 +29,7 @@ backward (``mul_1`` above: ``sin`` saved its input); name them (``names=locals()
 them, or build the graph inside ``viz.trace()``: then every node shows its value and, after
 ``backward()``, its gradient.
 """
+import base64
 from collections import Counter
 
 from ..autograd.engine import topological_order
@@ -35,7 +37,7 @@ from ..autograd.function import AccumulateGrad
 from ..autograd.graph import get_gradient_edge
 from ..tensor import Tensor
 from .display import Displayed
-from .dot import DotJob, MISSING_DOT, digraph
+from .dot import DotJob, MISSING_DOT, PNG_DPI, digraph
 from .text import op_short, shape_text, text, value_text
 
 MAX_NODES = 300    # above this many boxes, long chains of ops are folded (readable, and `dot` stays fast)
@@ -306,14 +308,19 @@ class Graph(Displayed):
     """What ``draw`` returns. Jupyter shows the SVG; ``print(graph)`` shows the text form.
 
     Attributes: ``text`` (the deterministic listing), ``source`` (DOT text),
-    ``digraph`` (the ``graphviz.Digraph``), ``svg`` (SVG text, None without ``dot``).
+    ``digraph`` (the ``graphviz.Digraph``), ``svg`` (SVG text, None without ``dot``),
+    ``png`` (PNG bytes, None without ``dot``).
+
+    Jupyter gets the SVG and a PNG of the same drawing: a notebook that is not trusted
+    (a fresh clone, a download) hides stored SVG but shows PNG, so the drawing is there
+    when a student first opens a lesson. nbval compares the text form and skips the PNG.
     """
 
     def __init__(self, items, style=None, edge_labels=None):
         self.items = items
         self.text = text(items)
         self._style, self._edge_labels = style, edge_labels
-        self._digraph = self._svg = None
+        self._digraph = self._svg = self._png = None
 
     @property
     def digraph(self):
@@ -331,6 +338,12 @@ class Graph(Displayed):
             self._svg = DotJob(self.source).result()
         return self._svg
 
+    @property
+    def png(self):
+        if self._png is None:
+            self._png = DotJob(self.source, "png").result()
+        return self._png
+
     def __repr__(self):
         return self.text
 
@@ -338,8 +351,15 @@ class Graph(Displayed):
         return self.svg
 
     def _picture(self, **kwargs):
+        png_job = DotJob(self.source, "png") if self._png is None else None  # runs beside the SVG's dot
         svg = self.svg
-        return {"image/svg+xml": svg} if svg is not None else {}
+        if svg is None:
+            return {}, {}
+        if png_job is not None:
+            self._png = png_job.result()
+        width = int.from_bytes(self._png[16:20], "big") * 96 // PNG_DPI  # (IHDR) the SVG's size in CSS pixels
+        return ({"image/svg+xml": svg, "image/png": base64.b64encode(self._png).decode("ascii")},
+                {"image/png": {"width": width}})
 
     def _text_form(self):
         return self.text if self.svg is not None else MISSING_DOT + "\n\n" + self.text
