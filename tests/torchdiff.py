@@ -6,6 +6,8 @@
 tuples, lists, numbers and sizes, element by element. If PyTorch raises, tutorgrad must raise the same
 exception class.
 """
+import os
+
 import numpy as np
 import pytest
 from hypothesis import settings, strategies as st
@@ -137,3 +139,22 @@ def dt(lib, name):
 
 def _x(lib, requires_grad=False):
     return lib.arange(24.0).reshape(2, 3, 4).requires_grad_(requires_grad)
+
+
+def _innermost_file(exc):
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_code.co_filename if tb is not None else ""
+
+
+def raises_like_pytorch(what, fn, phrase):
+    """``fn(lib)`` raises in both libraries: the same exception class, PyTorch's key ``phrase`` in both messages
+    (so a table of these cannot drift from what PyTorch says), and never from inside NumPy."""
+    ref, ours = call(fn, torch), call(fn, tutorgrad)
+    assert isinstance(ref, Exception), f"PyTorch no longer raises for {what!r}: the table needs updating"
+    assert phrase in as_tutorgrad_text(str(ref)), f"the key phrase is not in PyTorch's message: {ref}"
+    assert isinstance(ours, Exception), f"tutorgrad does not raise for {what!r}; PyTorch raises {ref!r}"
+    assert type(ours) is type(ref), f"tutorgrad raises {type(ours).__name__}({ours}), PyTorch {type(ref).__name__}"
+    assert phrase in str(ours), f"tutorgrad's message lacks PyTorch's key phrase {phrase!r}: {ours}"
+    assert not _innermost_file(ours).startswith(os.path.dirname(np.__file__)), f"raised from inside NumPy: {ours!r}"

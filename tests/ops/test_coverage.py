@@ -9,10 +9,13 @@ import inspect
 
 
 import test_arithmetic
+import test_conv
 import test_elementwise
 import test_indexing
 import test_inplace
 import test_linalg
+import test_losses
+import test_normalization
 import test_reductions
 import test_shape
 import tutorgrad
@@ -20,7 +23,8 @@ from gradcases import leaf
 from tutorgrad import ops
 from tutorgrad.autograd.function import Function
 
-AREAS = (test_arithmetic, test_elementwise, test_reductions, test_linalg, test_shape, test_indexing, test_inplace)
+AREAS = (test_arithmetic, test_elementwise, test_reductions, test_linalg, test_shape, test_indexing, test_inplace,
+         test_conv, test_normalization, test_losses)
 CASES = {f"{m.__name__}.{k}": v for m in AREAS for k, v in m.CASES.items()}
 GRADGRAD = {f"{m.__name__}.{k}": v for m in AREAS for k, v in m.GRADGRAD.items()}
 

@@ -55,7 +55,7 @@ def test_choices_with_ints_and_mixed_dtypes():
 
 # ---------------------------------------------------------------------------------------- random values
 UNARY = ["neg", "abs", "exp", "sin", "cos", "tanh", "sigmoid", "relu", "sign", "floor", "ceil", "round", "square",
-         "sinh", "cosh"]
+         "sinh", "cosh", "erf", "erfc"]
 
 
 @FAST
@@ -106,6 +106,14 @@ GRAD_UNARY = {
     "clone": (lambda L, a: a.clone(), "any"), "lerp": (lambda L, a: a.lerp(a * a, 0.25), "any"),
     "norm": (lambda L, a: a.norm(), "any"), "norm_p1": (lambda L, a: a.norm(p=1), "any"),
     "norm_p3": (lambda L, a: a.norm(3), "any"),
+    "erf": (lambda L, a: a.erf(), "any"), "erfc": (lambda L, a: L.erfc(a), "any"),
+    "leaky_relu": (lambda L, a: L.nn.functional.leaky_relu(a, 0.2), "any"),
+    "gelu": (lambda L, a: L.nn.functional.gelu(a), "any"),
+    "gelu_tanh": (lambda L, a: L.nn.functional.gelu(a, approximate="tanh"), "any"),
+    "silu": (lambda L, a: L.nn.functional.silu(a), "any"),
+    "leaky_relu_inplace": (lambda L, a: L.nn.functional.leaky_relu(a * 1, 0.1, inplace=True), "any"),
+    "silu_inplace": (lambda L, a: L.nn.functional.silu(a * 1, inplace=True), "any"),
+    "dropout_eval": (lambda L, a: L.nn.functional.dropout(a, 0.3, training=False), "any"),
 }
 
 
@@ -120,6 +128,7 @@ def test_unary_gradients(name, shape, dtype, seed):
 # ------------------------------------------------------------------------- ties and kinks (values from {-1, 0, 1, 2})
 KINKS = {
     "relu": lambda L, a: a.relu(),
+    "leaky_relu": lambda L, a: L.nn.functional.leaky_relu(a),
     "abs": lambda L, a: a.abs(),
     "sign": lambda L, a: a.sign(),
     "clamp": lambda L, a: a.clamp(-1, 1),
@@ -187,6 +196,14 @@ CASES = {
     "half": (lambda a: a.half().double(), lambda: (leaf(1, 3, low=-1, high=1),)),
     "clone": (lambda a: a.clone(), lambda: (leaf(1, 2, 3),)),
     "contiguous": (lambda a: a.t().contiguous(), lambda: (leaf(1, 2, 3),)),
+    "erf": (lambda a: a.erf(), lambda: (leaf(1, 5),)),
+    "erfc": (lambda a: a.erfc() + tutorgrad.erf(a), lambda: (leaf(1, 5),)),
+    "erf_": (lambda a: a.clone().erf_() + a.clone().erfc_(), lambda: (leaf(1, 5),)),
+    "leaky_relu": (lambda a: tutorgrad.nn.functional.leaky_relu(a, 0.2), lambda: (leaf(1, 6),)),
+    "leaky_relu_inplace": (lambda a: tutorgrad.nn.functional.leaky_relu(a * 1, 0.2, True), lambda: (leaf(1, 6),)),
+    "gelu": (lambda a: tutorgrad.nn.functional.gelu(a), lambda: (leaf(1, 6),)),
+    "gelu_tanh": (lambda a: tutorgrad.nn.functional.gelu(a, approximate="tanh"), lambda: (leaf(1, 6),)),
+    "silu": (lambda a: tutorgrad.nn.functional.silu(a), lambda: (leaf(1, 6),)),
 }
 
 
@@ -215,6 +232,11 @@ GRADGRAD = {
     "abs_relu_neg": (lambda a: a.abs() * a.relu() - a, lambda: (leaf(1, 4),)),
     "where_clamp": (lambda a: tutorgrad.where(mask(3, 4), a * a, a.clamp(-1, 1) * a), lambda: (leaf(1, 4),)),
     "to_dtype": (lambda a: (a * a).to(tutorgrad.float32).to(F64) * a, lambda: (leaf(1, 3),)),
+    "erf": (lambda a: a.erf() * a.erfc(), lambda: (leaf(1, 4),)),
+    "gelu": (lambda a: tutorgrad.nn.functional.gelu(a), lambda: (leaf(1, 4),)),
+    "gelu_tanh": (lambda a: tutorgrad.nn.functional.gelu(a, approximate="tanh"), lambda: (leaf(1, 4),)),
+    "silu": (lambda a: tutorgrad.nn.functional.silu(a), lambda: (leaf(1, 4),)),
+    "leaky_relu": (lambda a: tutorgrad.nn.functional.leaky_relu(a, 0.2) * a, lambda: (leaf(1, 4),)),
 }
 
 
@@ -224,3 +246,31 @@ GRADGRAD_EPS = {
 
 
 test_gradcheck, test_gradgradcheck = gradcheck_tests(CASES, EPS, GRADGRAD, GRADGRAD_EPS)
+
+
+# ---------------------------------------------------------------------------------------- dropout
+@pytest.mark.parametrize("p", [0.0, 0.2, 0.5, 0.9, 1.0])
+@pytest.mark.parametrize("shape", [(7,), (64, 33), (3, 4, 5)])
+def test_dropout_draws_pytorchs_mask(p, shape):
+    # the same seed zeroes the same elements and scales the others by the same float: bit for bit
+    def run(lib):
+        lib.manual_seed(11)
+        x = lib.randn(*shape, requires_grad=True)
+        y = lib.nn.functional.dropout(x, p)
+        y.backward(lib.ones(shape))
+        return y, x.grad
+    same(run)
+    same(lambda lib: lib.nn.functional.dropout(lib.ones(shape), p, training=False))
+    same(lambda lib: lib.dropout(lib.ones(shape), p, False))
+
+
+def test_dropout_in_place_and_errors():
+    def run(lib):
+        lib.manual_seed(3)
+        x = lib.ones(10)
+        lib.nn.functional.dropout(x, 0.5, inplace=True)
+        return x
+    same(run)
+    for p in (-0.1, 1.5):
+        same(lambda lib: lib.nn.functional.dropout(lib.ones(3), p))
+        same(lambda lib: lib.nn.Dropout(p))

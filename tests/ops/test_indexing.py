@@ -9,7 +9,7 @@ from hypothesis.extra import numpy as hnp
 
 import tutorgrad
 from gradcases import F64, gradcheck_tests, idx, leaf, mask, setitem
-from torchdiff import _x, assert_same, call, same, torch
+from torchdiff import _x, assert_same, call, raises_like_pytorch, same, torch
 from torchgrad import SETTINGS, compare, dtypes, seeds, values
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # no NumPy warning may leak out of tutorgrad
@@ -334,6 +334,19 @@ CASES = {
     "setitem_mask": (setitem(mask(3, 3, 2).__array__()), lambda: (leaf(1, 3, 2), leaf(2))),
     "setitem_index_list": (setitem([2, 0]), lambda: (leaf(1, 3, 2), leaf(2, 2, 2))),
     "setitem_value_only": (lambda v: setitem(1)(tutorgrad.zeros(3, 2, dtype=F64), v), lambda: (leaf(2, 2),)),
+    "index_range": (lambda a: a[range(2), idx([2, 0])], lambda: (leaf(1, 2, 3),)),
+    "gather_smaller_index": (lambda a: a.gather(0, idx([[1, 0]])), lambda: (leaf(1, 2, 3),)),
+    "scatter": (lambda a, s: a.scatter(1, idx([[0, 2], [1, 0]]), s), lambda: (leaf(1, 2, 3), leaf(2, 2, 2))),
+    "scatter_src_larger": (lambda a, s: a.scatter(0, idx([[1, 0]]), s), lambda: (leaf(1, 2, 3), leaf(2, 2, 3))),
+    "scatter_value": (lambda a: tutorgrad.scatter(a, 1, idx([[0], [2]]), 1.5), lambda: (leaf(1, 2, 3),)),
+    "scatter_": (lambda a, s: (a * 1).scatter_(1, idx([[0, 2]]), s), lambda: (leaf(1, 2, 3), leaf(2, 1, 2))),
+    "scatter_add": (lambda a, s: a.scatter_add(1, idx([[0, 0], [1, 1]]), s), lambda: (leaf(1, 2, 3), leaf(2, 2, 2))),
+    "scatter_add_": (lambda a, s: (a * 1).scatter_add_(0, idx([[1, 1, 0]]), s), lambda: (leaf(1, 2, 3), leaf(2, 1, 3))),
+    "index_add": (lambda a, s: a.index_add(0, idx([2, 0, 2]), s, alpha=2.0), lambda: (leaf(1, 3, 2), leaf(2, 3, 2))),
+    "index_add_": (lambda a, s: (a * 1).index_add_(1, idx([1]), s), lambda: (leaf(1, 3, 2), leaf(2, 3, 1))),
+    "embedding": (lambda w: tutorgrad.nn.functional.embedding(idx([[1, 2], [1, 2]]), w, padding_idx=0),
+                  lambda: (leaf(1, 3, 2),)),
+    "embedding_function": (lambda w: tutorgrad.embedding(w, idx([1, 2, 0]), -1, True), lambda: (leaf(1, 3, 2),)),
 }
 
 
@@ -347,6 +360,12 @@ GRADGRAD = {
     "index_basic": (lambda a: (a * a)[1, ::2], lambda: (leaf(1, 2, 3),)),
     "setitem": (lambda a, v: setitem(1)(a * a, v * v), lambda: (leaf(1, 2, 3), leaf(2, 3))),
     "gather": (lambda a: (a * a).gather(1, idx([[0, 0], [2, 1]])), lambda: (leaf(1, 2, 3),)),
+    "scatter": (lambda a, s: (a * a).scatter(1, idx([[0, 2]]), s * s), lambda: (leaf(1, 2, 3), leaf(2, 1, 2))),
+    "scatter_add": (lambda a, s: (a * a).scatter_add(0, idx([[1, 1, 0]]), s * s), lambda: (leaf(1, 2, 3),
+                                                                                            leaf(2, 1, 3))),
+    "index_add": (lambda a, s: (a * a).index_add(0, idx([1, 1]), s * s), lambda: (leaf(1, 2, 3), leaf(2, 2, 3))),
+    "embedding": (lambda w: tutorgrad.nn.functional.embedding(idx([[1, 2], [1, 0]]), w * w, padding_idx=1,
+                                                              scale_grad_by_freq=True), lambda: (leaf(1, 3, 2),)),
 }
 
 
@@ -354,3 +373,88 @@ GRADGRAD_EPS = {}
 
 
 test_gradcheck, test_gradgradcheck = gradcheck_tests(CASES, EPS, GRADGRAD, GRADGRAD_EPS)
+
+
+
+# ---------------------------------------------------------------------------------------- scatter, index_add
+@SETTINGS
+@given(data=st.data(), dtype=dtypes, seed=seeds)
+def test_scatter_family_against_pytorch(data, dtype, seed):
+    ndim = data.draw(st.integers(1, 3))
+    shape = tuple(data.draw(st.integers(1, 4)) for _ in range(ndim))
+    dim = data.draw(st.integers(0, ndim - 1))
+    ishape = tuple(data.draw(st.integers(1, n)) for n in shape)
+    rng = np.random.default_rng(seed)
+    index = rng.integers(0, shape[dim], ishape)
+    # scatter: one write per position (repeated positions would depend on the order of writes)
+    perm = np.argsort(rng.random((shape[dim],) + ishape[:dim] + ishape[dim + 1:]), axis=0)[:ishape[dim]]
+    unique = np.moveaxis(perm, 0, dim)
+    compare(lambda L, a, s: a.scatter_add(dim, L.tensor(index), s), [values(seed, shape, "any"),
+                                                                      values(seed + 1, ishape, "any")], dtype)
+    compare(lambda L, a, s: a.scatter(dim, L.tensor(unique), s), [values(seed, shape, "any"),
+                                                                  values(seed + 1, ishape, "any")], dtype)
+    compare(lambda L, a: a.scatter(dim, L.tensor(unique), -2.5), [values(seed, shape, "any")], dtype)
+    rows = rng.integers(0, shape[dim], data.draw(st.integers(1, 4)))
+    sshape = shape[:dim] + (len(rows),) + shape[dim + 1:]
+    compare(lambda L, a, s: a.index_add(dim, L.tensor(rows), s, alpha=1.5), [values(seed, shape, "any"),
+                                                                             values(seed + 1, sshape, "any")], dtype)
+
+
+@SETTINGS
+@given(n=st.integers(1, 6), dim=st.integers(1, 3), padding_idx=st.sampled_from([None, 0, -1]),
+       freq=st.booleans(), dtype=dtypes, seed=seeds)
+def test_embedding_against_pytorch(n, dim, padding_idx, freq, dtype, seed):
+    ids = np.random.default_rng(seed).integers(0, n, (2, 3))
+    compare(lambda L, w: L.nn.functional.embedding(L.tensor(ids), w, padding_idx, scale_grad_by_freq=freq),
+            [values(seed, (n, dim), "any")], dtype)
+
+
+def test_embedding_max_norm_one_hot_and_range_index():
+    def renorm(lib):
+        w = lib.tensor([[3.0, 4.0], [0.1, 0.1], [6.0, 8.0]])
+        out = lib.nn.functional.embedding(lib.tensor([0, 1, 0]), w, max_norm=1.0)
+        return out, w  # the used rows of w are rescaled in place
+    same(renorm)
+    same(lambda lib: lib.nn.functional.one_hot(lib.tensor([[0, 2], [1, 1]])))
+    same(lambda lib: lib.nn.functional.one_hot(lib.tensor([0, 2]), num_classes=5))
+    logprobs = np.log(np.arange(1, 13, dtype=np.float32).reshape(4, 3) / 20)
+    same(lambda lib: lib.tensor(logprobs)[range(4), lib.tensor([0, 2, 1, 1])])  # the courses' logprobs[range(n), Y]
+    same(lambda lib: -lib.tensor(logprobs)[range(4), [0, 2, 1, 1]].mean())
+    same(lambda lib: lib.tensor(logprobs)[range(1, 4, 2)])
+
+
+SCATTER_ERRORS = [
+    ("scatter index dtype", lambda lib: lib.zeros(3).scatter(0, lib.tensor([0.0, 1.0]), lib.ones(2)),
+     "scatter(): Expected dtype int32/int64 for index"),
+    ("scatter src dtype", lambda lib: lib.zeros(3).scatter(0, lib.tensor([0, 1]), lib.ones(2).double()),
+     "scatter(): Expected self.dtype to be equal to src.dtype"),
+    ("scatter negative index", lambda lib: lib.zeros(3).scatter(0, lib.tensor([-1]), lib.ones(1)),
+     "index -1 is out of bounds for dimension 0 with size 3"),
+    ("index_add float index", lambda lib: lib.zeros(3).index_add(0, lib.tensor([0.0]), lib.ones(1)),
+     "index_add_(): Expected dtype int32/int64 for index but got: Float"),
+    ("index_add negative index", lambda lib: lib.zeros(3).index_add(0, lib.tensor([-1]), lib.ones(1)),
+     "index out of range in self"),
+    ("scatter index dims", lambda lib: lib.zeros(3, 2).scatter(0, lib.tensor([0, 1]), lib.ones(2)),
+     "Index tensor must have the same number of dimensions as self tensor"),
+    ("scatter index size", lambda lib: lib.zeros(2, 2).scatter(0, lib.tensor([[0, 1, 1]]), lib.ones(1, 3)),
+     "Expected index [1, 3] to be no larger than self [2, 2] apart from dimension 0"),
+    ("scatter out of range", lambda lib: lib.zeros(3).scatter(0, lib.tensor([5]), lib.ones(1)),
+     "index 5 is out of bounds for dimension 0 with size 3"),
+    ("index_add source shape", lambda lib: lib.zeros(3, 2).index_add(0, lib.tensor([0]), lib.ones(1, 3)),
+     "source tensor shape must match self tensor shape, excluding the specified dimension"),
+    ("one_hot of floats", lambda lib: lib.nn.functional.one_hot(lib.tensor([0.0, 1.0])),
+     "one_hot is only applicable to index tensor of type LongTensor."),
+    ("one_hot negative", lambda lib: lib.nn.functional.one_hot(lib.tensor([-1, 1])),
+     "Class values must be non-negative."),
+    ("one_hot too big", lambda lib: lib.nn.functional.one_hot(lib.tensor([3, 1]), 3),
+     "Class values must be smaller than num_classes."),
+    ("embedding out of range", lambda lib: lib.nn.functional.embedding(lib.tensor([4]), lib.ones(3, 2)),
+     "index out of range in self"),
+    ("embedding float ids", lambda lib: lib.nn.functional.embedding(lib.tensor([1.0]), lib.ones(3, 2)),
+     "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int"),
+]
+
+
+@pytest.mark.parametrize("what, fn, phrase", SCATTER_ERRORS, ids=[e[0] for e in SCATTER_ERRORS])
+def test_errors_as_pytorch(what, fn, phrase):
+    raises_like_pytorch(what, fn, phrase)

@@ -301,3 +301,187 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     else:
         smooth = _reduce(smooth, reduction)
     return loss * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+
+
+# ---------------------------------------------------------------------------- convolution and pooling
+# (the ops and their checks live in tutorgrad/ops/conv.py: F.conv2d is torch.conv2d, as in PyTorch)
+from ..ops.conv import (conv1d, conv2d, pad, max_pool1d, max_pool2d, avg_pool1d, avg_pool2d,  # noqa: E402,F401
+                        adaptive_avg_pool1d, adaptive_avg_pool2d)
+from ..ops import elementwise as _elementwise, normalization as _normalization, indexing as _indexing  # noqa: E402
+from ..ops import losses as _losses  # noqa: E402
+from ..ops.indexing import one_hot  # noqa: E402,F401
+from ..ops.shape import broadcast_tensors  # noqa: E402
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+# ---------------------------------------------------------------------------- more activations
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x where x > 0, else ``negative_slope`` * x.   d/dx = 1 or ``negative_slope``."""
+    if inplace:
+        return input._inplace(lambda: _elementwise.LeakyReluInplace.apply(input, negative_slope=negative_slope))
+    return _elementwise.LeakyRelu.apply(input, negative_slope=negative_slope)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def gelu(input, approximate="none"):
+    """x Phi(x), Phi the standard normal CDF (``approximate='tanh'``: its tanh approximation)."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"approximate argument must be either none or tanh.")
+    return _elementwise.Gelu.apply(input, approximate=approximate)
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x) (swish).   d/dx = s (1 + x (1 - s))."""
+    if inplace:
+        return input._inplace(lambda: _elementwise.Silu.apply(input))
+    return _elementwise.Silu.apply(input)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability ``p`` while ``training``, scaling the others by 1 / (1 - p)."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    return _elementwise.dropout(input, p, training, inplace)
+
+
+# ---------------------------------------------------------------------------- normalization, embedding
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+    """Normalize each channel (dimension 1) to mean 0, variance 1, then scale and shift (see ops/normalization.py)."""
+    return _normalization.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalize the last ``len(normalized_shape)`` dimensions of each sample, then scale and shift."""
+    return _normalization.layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+    """Rows of the table ``weight`` picked by the integer tensor ``input``.
+
+    ``padding_idx``'s row gets no gradient; ``max_norm`` first rescales (in place) each picked row whose
+    ``norm_type``-norm is larger to that norm.
+    """
+    if padding_idx is not None:
+        if padding_idx > 0:
+            if padding_idx >= weight.size(0):
+                raise AssertionError("Padding_idx must be within num_embeddings")
+        elif padding_idx < 0:
+            if padding_idx < -weight.size(0):
+                raise AssertionError("Padding_idx must be within num_embeddings")
+            padding_idx = weight.size(0) + padding_idx
+    else:
+        padding_idx = -1
+    if max_norm is not None:
+        _embedding_renorm_(weight, input, max_norm, norm_type)
+    return _indexing.embedding(weight, input, padding_idx, scale_grad_by_freq, sparse)
+
+
+def _embedding_renorm_(weight, input, max_norm, norm_type):
+    """Rows of ``weight`` used by ``input`` with norm > max_norm are scaled to max_norm (in place, not recorded)."""
+    from ..autograd.grad_mode import no_grad
+    rows = np.unique(input._data.reshape(-1))
+    w = weight._data
+    norms = np.sum(np.abs(w[rows]) ** norm_type, axis=1) ** (1.0 / norm_type)
+    big = norms > max_norm
+    if big.any():
+        with no_grad():
+            scale = (max_norm / (norms[big] + 1e-7)).astype(w.dtype)
+            w[rows[big]] *= scale[:, None]
+            weight._counter().bump()
+
+
+# ---------------------------------------------------------------------------- more losses
+def _check_reduction(size_average, reduce, reduction):
+    return _reduction(size_average, reduce, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """-(t log x + (1 - t) log(1 - x)) for probabilities x (e.g. after a sigmoid) and targets t in [0, 1]."""
+    reduction = _check_reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) is "
+                         "deprecated. Please ensure they have the same size.")
+    if target.dtype is not input.dtype:
+        raise RuntimeError(f"Found dtype {target.dtype._legacy} but expected {input.dtype._legacy}")
+    if weight is not None:
+        _not_differentiable("binary_cross_entropy", weight=weight)
+        weight = weight.expand(broadcast_shapes(target.shape, weight.shape))
+    return _losses.BinaryCrossEntropy.apply(input, target, weight=weight, reduction=reduction)
+
+
+def _not_differentiable(fn, **tensors):
+    from ..autograd.grad_mode import is_grad_enabled
+    for name, t in tensors.items():
+        if t is not None and t.requires_grad and is_grad_enabled():
+            raise RuntimeError(f"The function '{fn}' is not differentiable with respect to argument '{name}'. This "
+                               "input cannot have requires_grad True.")
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
+                                     pos_weight=None):
+    """Sigmoid and binary cross-entropy in one, computed stably from the logits x."""
+    reduction = _check_reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(f"result type {D.promote_types(input.dtype, target.dtype)._legacy} can't be cast to the "
+                           f"desired output type {target.dtype._legacy}")
+    _not_differentiable("binary_cross_entropy_with_logits", weight=weight, pos_weight=pos_weight)
+    return _losses.BinaryCrossEntropyWithLogits.apply(input, target, weight=weight, pos_weight=pos_weight,
+                                                      reduction=reduction)
+
+
+def _size_warning(input, target):
+    if target.shape != input.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+                      "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
+                      "same size.", UserWarning, stacklevel=3)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """mean(|x - y|).   dL/dx = sign(x - y) / N."""
+    _size_warning(input, target)
+    reduction = _check_reduction(size_average, reduce, reduction)
+    x, y = (input, target) if input.shape == target.shape else broadcast_tensors(input, target)
+    errors = (x - y).abs()
+    if weight is None:
+        return _reduce(errors, reduction)
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    weighted = errors * weight
+    return weighted.sum() / weight.sum() if reduction == "mean" else _reduce(weighted, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """Squared error / (2 beta) where |x - y| < beta, absolute error - beta/2 elsewhere (less sensitive to outliers)."""
+    _size_warning(input, target)
+    reduction = _check_reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0.0:
+        return l1_loss(input, target, reduction=reduction)
+    x, y = (input, target) if input.shape == target.shape else broadcast_tensors(input, target)
+    return _losses.SmoothL1Loss.apply(x, y, reduction=reduction, beta=float(beta))
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """Squared error / 2 where |x - y| < delta, delta (|x - y| - delta/2) elsewhere."""
+    _size_warning(input, target)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    x, y = (input, target) if input.shape == target.shape else broadcast_tensors(input, target)
+    if weight is None:
+        return _losses.HuberLoss.apply(x, y, reduction=reduction, delta=float(delta))
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    weighted = _losses.HuberLoss.apply(x, y, reduction="none", delta=float(delta)) * weight
+    return weighted.mean() if reduction == "mean" else _reduce(weighted, reduction)

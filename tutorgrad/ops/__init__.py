@@ -37,4 +37,5 @@ an op is one row. Conventions of every op (as for a ``Function`` you write yours
 * the node is named as in PyTorch: ``Mul`` makes ``MulBackward0`` (``node_name`` where not).
 """
 from . import registry, inplace, elementwise, arithmetic, comparison, indexing, reductions, linalg, shape  # noqa: F401
+from . import conv, normalization, losses  # noqa: F401
 from .registry import Op, functions, promote, register  # noqa: F401

@@ -9,11 +9,13 @@ one line in the table below.
 Integer and bool inputs compute in the default float dtype (``exp`` of an int tensor is float32),
 except where the table says ``keeps_int`` (``abs``, ``neg``, ``sign``, ``floor``, ...).
 """
+import math
 import warnings
 
 import numpy as np
 
 from .. import _dtypes as D
+from .. import _random
 from .._shapes import broadcast_shapes
 from ..tensor import Tensor, _to_args
 from .registry import Op, T, float_array, operand, promote, register, user_stacklevel
@@ -133,6 +135,24 @@ def _zero_slope(x, y):
     return 0.0
 
 
+_erf_libm, _erfc_libm = np.frompyfunc(math.erf, 1, 1), np.frompyfunc(math.erfc, 1, 1)
+
+
+def _erf(a):  # (NumPy has no erf: the C library's, element by element, in double precision)
+    if a.dtype.kind == "c":
+        raise NotImplementedError(f"\"erf_vml_cpu\" not implemented for '{D.from_numpy_dtype(a.dtype)._legacy}'")
+    return np.asarray(_erf_libm(a), np.float64).astype(a.dtype)
+
+
+def _erfc(a):
+    if a.dtype.kind == "c":
+        raise NotImplementedError(f"\"erfc_vml_cpu\" not implemented for '{D.from_numpy_dtype(a.dtype)._legacy}'")
+    return np.asarray(_erfc_libm(a), np.float64).astype(a.dtype)
+
+
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+
+
 # unary(name, NumPy forward, dy/dx as a formula of the input x and the output y, the rule, options)
 Neg = unary("neg", _neg, lambda x, y: -1.0, "dy/dx = -1", saves="", keeps_int=True, inplace=True,
             aliases=("negative",))
@@ -155,6 +175,10 @@ Sinh = unary("sinh", np.sinh, lambda x, y: x.cosh(), "dy/dx = cosh(x)", inplace=
 Cosh = unary("cosh", np.cosh, lambda x, y: x.sinh(), "dy/dx = sinh(x)", inplace=True)
 Sigmoid = unary("sigmoid", _sigmoid, lambda x, y: y * (1 - y), "dy/dx = s(x) (1 - s(x)) = y (1 - y)", saves="y",
                 inplace=True)
+Erf = unary("erf", _erf, lambda x, y: _TWO_OVER_SQRT_PI * (-(x * x)).exp(), "dy/dx = 2/sqrt(pi) exp(-x^2)",
+            inplace=True)
+Erfc = unary("erfc", _erfc, lambda x, y: -_TWO_OVER_SQRT_PI * (-(x * x)).exp(), "dy/dx = -2/sqrt(pi) exp(-x^2)",
+             inplace=True)
 Sign = unary("sign", np.sign, _zero_slope, "dy/dx = 0", saves="", keeps_int=True)
 Floor = unary("floor", np.floor, _zero_slope, "dy/dx = 0 (a step function)", saves="", keeps_int=True)
 Ceil = unary("ceil", np.ceil, _zero_slope, "dy/dx = 0 (a step function)", saves="", keeps_int=True)
@@ -400,3 +424,105 @@ def contiguous(self):
 
 
 Tensor.__neg__, Tensor.__abs__ = Tensor.neg, Tensor.abs
+
+
+# ---------------------------------------------------------------------------------------------- activations of nn
+# (``F.leaky_relu``, ``F.gelu``, ``F.silu``: PyTorch has no Tensor method or torch.x for them, so no ``register``)
+class LeakyRelu(Op):
+    """y = x where x > 0, else a x (a small slope ``negative_slope`` instead of relu's 0)."""
+    rule = "y = x if x > 0 else a x.   dy/dx = 1 if x > 0 else a."
+    elementwise = True
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        ctx.save_for_backward(x)
+        ctx.negative_slope = negative_slope
+        a = x._data
+        return np.where(a > 0, a, a * np.asarray(negative_slope, a.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return where_(x > 0, grad, grad * ctx.negative_slope)
+
+
+LeakyReluInplace = LeakyRelu.variant("LeakyReluBackward1", "LeakyReluInplace", saved_names=("result",))
+
+
+_SQRT1_2, _GELU_BETA, _GELU_KAPPA = math.sqrt(0.5), math.sqrt(2.0) * _TWO_OVER_SQRT_PI * 0.5, 0.044715
+
+
+class Gelu(Op):
+    """y = x Phi(x), Phi the standard normal's cumulative distribution: x Phi(x) = x (1 + erf(x / sqrt 2)) / 2;
+    ``approximate='tanh'``: x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2.
+
+    dy/dx = Phi(x) + x phi(x) (phi the normal density); written with tensor ops, so it can be differentiated again.
+    """
+    rule = "y = x Phi(x) (Phi: the normal CDF).   dy/dx = Phi(x) + x phi(x)."
+    elementwise = True
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        a = float_array(x)
+        if approximate == "tanh":
+            inner = a.dtype.type(_GELU_BETA) * (a + a.dtype.type(_GELU_KAPPA) * a * a * a)
+            return a.dtype.type(0.5) * a * (1 + np.tanh(inner))
+        return a * a.dtype.type(0.5) * (1 + _erf(a * a.dtype.type(_SQRT1_2)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        if ctx.approximate == "tanh":
+            x_sq = x * x
+            t = ((x + _GELU_KAPPA * x_sq * x) * _GELU_BETA).tanh()
+            slope = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _GELU_BETA * (1 + 3 * _GELU_KAPPA * x_sq)
+        else:
+            slope = 0.5 * (1 + (x * _SQRT1_2).erf()) + x * (-0.5 * x * x).exp() * (1 / math.sqrt(2 * math.pi))
+        return grad * slope
+
+
+class Silu(Op):
+    """y = x sigmoid(x) (also called swish).   dy/dx = s (1 + x (1 - s)), s = sigmoid(x)."""
+    rule = "y = x s(x), s the sigmoid.   dy/dx = s (1 + x (1 - s))."
+    elementwise = True
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        a = float_array(x)
+        return a / (1 + np.exp(-a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        s = x.sigmoid()
+        return grad * s * (1 + x * (1 - s))
+
+
+def dropout(input, p=0.5, train=True, inplace=False):
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p), so the mean stays the same.
+
+    As PyTorch on the CPU: a mask drawn with ``bernoulli_(1 - p)`` (the same draws for the same seed) is divided
+    by 1 - p and multiplied in, so the node is ``MulBackward0`` and dL/dx = g * mask / (1 - p).
+    """
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p == 0 or not train or input.numel() == 0:
+        return input
+    if p == 1:
+        zero = T(np.zeros((), input._data.dtype))
+        return input.mul_(zero) if inplace else input * zero
+    dt = input._data.dtype
+    if dt.kind != "f":
+        raise NotImplementedError(f"\"bernoulli_scalar_cpu_\" not implemented for '{input.dtype._legacy}'")
+    noise = _random.bernoulli(1 - p, input.shape, dt)
+    noise /= dt.type(1 - p)
+    return input.mul_(T(noise)) if inplace else input * T(noise)
+
+
+register("dropout", method=False)(dropout)  # torch.dropout(input, p, train)

@@ -21,7 +21,7 @@ from .registry import Op, T, operand, register, user_stacklevel
 def _convert_key(key, x):
     """Turn a user index into a NumPy index; tensors become arrays. Returns (key, kind)."""
     if isinstance(key, list) and len(key) < 32 and any(
-            isinstance(k, (list, tuple, slice, Tensor, np.ndarray)) or k is None or k is Ellipsis for k in key):
+            isinstance(k, (list, tuple, slice, Tensor, np.ndarray, range)) or k is None or k is Ellipsis for k in key):
         key = tuple(key)  # PyTorch (and old NumPy) read x[[[0, 1], [1, 0]]] as x[[0, 1], [1, 0]], with a warning
         warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in "
                       "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as "
@@ -31,6 +31,8 @@ def _convert_key(key, x):
         key = (key,)
     out, advanced = [], False
     for k in key:
+        if isinstance(k, range):  # x[range(n), y]: a sequence of integers, as PyTorch reads it
+            k = np.arange(k.start, k.stop, k.step, dtype=np.int64)
         if isinstance(k, Tensor):
             if k.dtype.is_floating_point or k.dtype.is_complex:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
@@ -298,7 +300,7 @@ class Gather(Op):
     def forward(ctx, x, dim, index):
         ctx.shape, ctx.dim = x.shape, dim
         ctx.save_for_backward(T(index))
-        return np.take_along_axis(x._data, index, axis=dim)
+        return x._data[_scatter_key(index, dim)]  # (index may be smaller than x in the other dims, as in PyTorch)
 
     @staticmethod
     def backward(ctx, grad):
@@ -375,3 +377,277 @@ def narrow(self, dim, start, length):
     return _index(self, (slice(None),) * dim + (slice(start, start + length),), Slice)
 
 
+
+
+# ---------------------------------------------------------------------------------------------- scatter, index_add
+def _scatter_key(index, dim):
+    """The positions ``index`` names along ``dim``: a NumPy key (the other dims run over index's own shape)."""
+    key = list(np.indices(index.shape, sparse=True))
+    key[dim] = index
+    return tuple(key)
+
+
+def _check_scatter(name, self, dim, index, src=None):
+    if not isinstance(index, Tensor) or index.dtype not in (D.int64, D.int32):
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    if index.ndim != self.ndim and not (index.ndim <= 1 and self.ndim <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    if src is not None and src.ndim != index.ndim and not (index.ndim <= 1 and src.ndim <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    d = wrap_dim(dim, self.ndim)
+    sizes = [(i, n) for i, n in enumerate(index.shape)]
+    if any(n > (self.shape[i] if self.ndim else 1) for i, n in sizes if i != d) or (
+            src is not None and any(n > (src.shape[i] if src.ndim else 1) for i, n in sizes)):
+        raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self {list(self.shape)} apart "
+                           f"from dimension {d}" + (f" and to be no larger size than src {list(src.shape)}"
+                                                    if src is not None else ""))
+    idx = index._data.astype(np.int64, copy=False)
+    n = self.shape[d] if self.ndim else 1
+    if idx.size and (idx.max() >= n or idx.min() < 0):  # (no negative indices here, as in PyTorch)
+        bad = int(idx.max()) if idx.max() >= n else int(idx.min())
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
+    if src is not None and src.dtype is not self.dtype:
+        raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
+    return d, (idx if self.ndim else idx.reshape(()))
+
+
+def _src_part(src, index):
+    """The part of ``src`` that ``index`` uses (src may be larger than index in every dim)."""
+    return src[tuple(slice(0, n) for n in index.shape)] if src.shape != index.shape else src
+
+
+def _pad_to(g, shape):
+    """``g`` with zeros after it up to ``shape`` (the gradient of ``_src_part``)."""
+    if tuple(g.shape) == tuple(shape):
+        return g
+    from .conv import ConstantPadNd
+    return ConstantPadNd.apply(g, pads=[(0, s - n) for n, s in zip(g.shape, shape)], value=0)
+
+
+class Scatter(Op):
+    rule = "y = x with src written at ``index`` along ``dim``.   dL/dx = g with those positions zeroed; dL/dsrc = g[index]."
+    node_name = "ScatterBackward0"
+    saved_names = ("index",)
+
+    @staticmethod
+    def forward(ctx, x, src, dim, index):
+        ctx.dim, ctx.src_shape = dim, src.shape
+        ctx.save_for_backward(T(index))
+        out = x._data.copy()
+        out[_scatter_key(index, dim)] = _src_part(src._data, index)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        index, = ctx.saved_tensors
+        return (grad.scatter(ctx.dim, index, 0) if ctx.needs_input_grad[0] else None,
+                _pad_to(grad.gather(ctx.dim, index), ctx.src_shape) if ctx.needs_input_grad[1] else None)
+
+
+class ScatterValue(Op):
+    rule = "y = x with a number written at ``index`` along ``dim``.   dL/dx = g with those positions zeroed."
+    node_name = "ScatterBackward1"
+    saved_names = ("index",)
+
+    @staticmethod
+    def forward(ctx, x, dim, index, value):
+        ctx.dim = dim
+        ctx.save_for_backward(T(index))
+        out = x._data.copy()
+        out[_scatter_key(index, dim)] = value
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        index, = ctx.saved_tensors
+        return grad.scatter(ctx.dim, index, 0)
+
+
+class ScatterAddTo(Op):
+    rule = "y = x with src added at ``index`` along ``dim`` (repeats add up).   dL/dx = g; dL/dsrc = g[index]."
+    node_name = "ScatterAddBackward0"
+    saved_names = ("index",)
+
+    @staticmethod
+    def forward(ctx, x, src, dim, index):
+        ctx.dim, ctx.src_shape = dim, src.shape
+        ctx.save_for_backward(T(index))
+        out = x._data.copy()
+        np.add.at(out, _scatter_key(index, dim), _src_part(src._data, index))
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        index, = ctx.saved_tensors
+        return (grad if ctx.needs_input_grad[0] else None,
+                _pad_to(grad.gather(ctx.dim, index), ctx.src_shape) if ctx.needs_input_grad[1] else None)
+
+
+@register("scatter", inplace=True)
+def scatter(self, dim, index, src=None, *, value=None, reduce=None):
+    """Write ``src`` (a tensor, or a number) into a copy of ``self`` at ``index`` along ``dim``:
+    ``y[i][index[i][j]] = src[i][j]`` for dim 1. The reverse of ``gather``."""
+    if reduce is not None:
+        raise NotImplementedError("scatter(reduce=...) is deprecated in PyTorch; tutorgrad does not implement it. "
+                                  "Use scatter_add, or scatter_reduce's effect with index_add.")
+    if src is None:
+        src = value
+    if isinstance(src, Tensor):
+        d, idx = _check_scatter("scatter", self, dim, index, src)
+        return Scatter.apply(self, src, dim=d, index=idx)
+    d, idx = _check_scatter("scatter", self, dim, index)
+    return ScatterValue.apply(self, dim=d, index=idx, value=src)
+
+
+@register("scatter_add", inplace=True)
+def scatter_add(self, dim, index, src):
+    """``self`` with ``src`` added at ``index`` along ``dim``: ``y[i][index[i][j]] += src[i][j]`` (repeats add up)."""
+    d, idx = _check_scatter("scatter_add", self, dim, index, src)
+    return ScatterAddTo.apply(self, src, dim=d, index=idx)
+
+
+class IndexAdd(Op):
+    rule = "y = x with alpha * source added at the rows ``index`` names along ``dim``.   dL/dx = g; dL/dsource = alpha g[index]."
+    node_name = "IndexAddBackward0"
+    saved_names = ("index",)
+
+    @staticmethod
+    def forward(ctx, x, source, dim, index, alpha):
+        ctx.dim, ctx.alpha = dim, alpha
+        ctx.save_for_backward(T(index))
+        out = x._data.copy()
+        s = source._data if alpha == 1 else source._data * np.asarray(alpha, out.dtype)
+        np.add.at(out, (slice(None),) * dim + (index,), s.reshape(out[(slice(None),) * dim + (index,)].shape))
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        index, = ctx.saved_tensors
+        gs = None
+        if ctx.needs_input_grad[1]:
+            gs = grad.index_select(ctx.dim, index) if grad.ndim else grad
+            gs = gs if ctx.alpha == 1 else gs * ctx.alpha
+        return (grad if ctx.needs_input_grad[0] else None), gs
+
+
+@register("index_add", inplace=True)
+def index_add(self, dim, index, source, *, alpha=1):
+    """``self`` with ``alpha * source`` added at the positions ``index`` along ``dim`` (repeats add up)."""
+    d = wrap_dim(dim, self.ndim)
+    if not isinstance(index, Tensor) or index.dtype not in (D.int64, D.int32):
+        raise RuntimeError("index_add_(): Expected dtype int32/int64 for index but got: "
+                           f"{getattr(index, 'dtype', None) and index.dtype._legacy}")
+    if index.ndim > 1:
+        raise IndexError("index_add_(): Index is supposed to be a vector")
+    if source.dtype is not self.dtype:
+        raise RuntimeError(f"index_add_(): self ({self.dtype._legacy}) and source ({source.dtype._legacy}) must "
+                           "have the same scalar type")
+    expected = list(self.shape)
+    if self.ndim:
+        expected[d] = index.numel()
+    if source.ndim and list(source.shape) != expected:
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = {list(self.shape)} source.shape = {list(source.shape)}")
+    idx = index._data.astype(np.int64).reshape(-1)
+    n = self.shape[d] if self.ndim else 1
+    if idx.size and (idx.max() >= n or idx.min() < 0):
+        raise IndexError("index out of range in self")
+    return IndexAdd.apply(self, source, dim=d, index=idx, alpha=alpha)
+
+
+# ---------------------------------------------------------------------------------------------- embedding, one_hot
+class Embedding(Op):
+    """y = weight[indices]: each index picks a row of the table.
+
+    The rows picked get the gradient back, added up where an index repeats (``padding_idx``'s row gets none,
+    and ``scale_grad_by_freq`` divides each row's gradient by how often it was picked).
+    """
+    rule = "y = W[indices] (rows of a table).   dL/dW[i] = sum of g over the positions that picked row i."
+    node_name = "EmbeddingBackward0"
+    saved_names = ("indices",)
+
+    @staticmethod
+    def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):
+        ctx.save_for_backward(T(indices))
+        ctx.rows, ctx.padding_idx, ctx.scale = weight.shape[0], padding_idx, scale_grad_by_freq
+        return weight._data[indices]
+
+    @staticmethod
+    def backward(ctx, grad):
+        indices, = ctx.saved_tensors
+        return EmbeddingDenseBackward.apply(grad, indices=indices._data, rows=ctx.rows, padding_idx=ctx.padding_idx,
+                                            scale=ctx.scale)
+
+
+def _row_factors(indices, rows, padding_idx, scale):
+    """Each position's factor in the gradient of its row: 0 for padding_idx, 1/count with scale_grad_by_freq."""
+    f = np.ones(indices.shape)
+    if scale:
+        f = f / np.bincount(indices.reshape(-1), minlength=rows)[indices]
+    if padding_idx is not None:
+        f = f * (indices != padding_idx)
+    return f
+
+
+class EmbeddingDenseBackward(Op):
+    rule = "z = g added into the rows ``indices`` name (embedding's backward).   dL/dg = h[indices]."
+    node_name = "EmbeddingBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, indices, rows, padding_idx, scale):
+        ctx.indices, ctx.rows, ctx.padding_idx, ctx.scale = indices, rows, padding_idx, scale
+        a = g._data
+        width = a.shape[indices.ndim:]
+        flat = a.reshape((-1,) + width)
+        factors = _row_factors(indices, rows, padding_idx, scale)
+        if scale or padding_idx is not None:
+            flat = flat * factors.reshape((-1,) + (1,) * len(width)).astype(a.dtype)
+        out = np.zeros((rows,) + width, a.dtype)
+        np.add.at(out, indices.reshape(-1), flat)
+        return out
+
+    @staticmethod
+    def backward(ctx, h):
+        picked = Embedding.apply(h, indices=ctx.indices, padding_idx=None, scale_grad_by_freq=False)
+        if ctx.scale or ctx.padding_idx is not None:
+            f = _row_factors(ctx.indices, ctx.rows, ctx.padding_idx, ctx.scale)
+            picked = picked * T(f.reshape(f.shape + (1,) * (picked.ndim - f.ndim)).astype(h.dtype.np))
+        return picked
+
+
+@register("embedding", method=False)
+def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):
+    """``torch.embedding(weight, indices)``: rows of ``weight`` (``F.embedding`` takes its arguments the other way
+    round)."""
+    if not isinstance(indices, Tensor) or indices.dtype not in (D.int64, D.int32):
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {_type_name(indices)} instead (while checking arguments for embedding)")
+    if weight.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    idx = indices._data.astype(np.int64, copy=False)
+    n = weight.shape[0]
+    if idx.size and (idx.max() >= n or idx.min() < 0):
+        raise IndexError("index out of range in self")
+    pad = None if padding_idx is None or padding_idx == -1 else padding_idx % n
+    return Embedding.apply(weight, indices=idx, padding_idx=pad, scale_grad_by_freq=bool(scale_grad_by_freq))
+
+
+def _type_name(t):
+    return f"{t.dtype._legacy}Tensor" if isinstance(t, Tensor) else type(t).__name__
+
+
+def one_hot(tensor, num_classes=-1):
+    """``F.one_hot``: class indices (int64) as rows of 0/1, one more dimension of size ``num_classes``."""
+    if not isinstance(tensor, Tensor) or tensor.dtype is not D.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    a = tensor._data
+    if num_classes == -1:
+        if a.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(a.max()) + 1
+    if a.size:
+        if a.min() < 0:
+            raise RuntimeError("Class values must be non-negative.")
+        if a.max() >= num_classes:
+            raise RuntimeError("Class values must be smaller than num_classes.")
+    return Tensor._wrap((a[..., None] == np.arange(num_classes)).astype(np.int64))
