@@ -31,6 +31,33 @@ class Parameter(Tensor):
         return p
 
 
+class UninitializedParameter(Parameter):
+    """A parameter whose shape is not known yet (``LazyLinear``): the first input sets it (``materialize``)."""
+
+    cls_to_become = Parameter
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        from ..creation import empty
+        super().__init__(empty(0, dtype=dtype), requires_grad)
+
+    def materialize(self, shape, device=None, dtype=None):
+        """Become a ``Parameter`` of ``shape`` (filled with zeros until the module initialises it)."""
+        from ..creation import empty
+        self._data = empty(shape, dtype=dtype or self.dtype)._data
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        raise RuntimeError("Can't access the shape of an uninitialized parameter or buffer. This error usually happens "
+                           "in `load_state_dict` when trying to load an uninitialized parameter into an initialized "
+                           "one. Call `forward` to initialize the parameters before accessing their attributes.")
+
+    def __repr__(self):
+        return f"<{type(self).__name__}>"
+
+    __str__ = __repr__
+
+
 def zero_grads(params, set_to_none=True):
     """Reset the ``.grad`` of ``params`` (``Module.zero_grad`` and ``Optimizer.zero_grad`` share this)."""
     for p in params:
