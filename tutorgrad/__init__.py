@@ -79,4 +79,4 @@ globals().update(ops.functions)  # tutorgrad.exp, tutorgrad.sum, tutorgrad.cat, 
 _registered.register_factories(tensor=tensor, zeros=zeros, ones=ones, zeros_like=zeros_like, ones_like=ones_like,
                                full=full, eye=eye, stack=ops.functions["stack"], cat=ops.functions["cat"])
 
-from . import nn, optim, random, utils  # noqa: E402,F401  (they build on everything above)
+from . import linalg, nn, optim, random, utils  # noqa: E402,F401  (they build on everything above)

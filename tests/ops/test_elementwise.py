@@ -55,7 +55,7 @@ def test_choices_with_ints_and_mixed_dtypes():
 
 # ---------------------------------------------------------------------------------------- random values
 UNARY = ["neg", "abs", "exp", "sin", "cos", "tanh", "sigmoid", "relu", "sign", "floor", "ceil", "round", "square",
-         "sinh", "cosh", "erf", "erfc"]
+         "sinh", "cosh", "erf", "erfc", "sgn"]
 
 
 @FAST
@@ -198,6 +198,7 @@ CASES = {
     "contiguous": (lambda a: a.t().contiguous(), lambda: (leaf(1, 2, 3),)),
     "erf": (lambda a: a.erf(), lambda: (leaf(1, 5),)),
     "erfc": (lambda a: a.erfc() + tutorgrad.erf(a), lambda: (leaf(1, 5),)),
+    "sgn": (lambda a: a.sgn() * a + (a * 1).sgn_(), lambda: (leaf(1, 5),)),
     "erf_": (lambda a: a.clone().erf_() + a.clone().erfc_(), lambda: (leaf(1, 5),)),
     "leaky_relu": (lambda a: tutorgrad.nn.functional.leaky_relu(a, 0.2), lambda: (leaf(1, 6),)),
     "leaky_relu_inplace": (lambda a: tutorgrad.nn.functional.leaky_relu(a * 1, 0.2, True), lambda: (leaf(1, 6),)),

@@ -118,6 +118,7 @@ GRAD_SHAPE_OPS = {  # name -> (strategy for a parameter, given the shape; the ex
     "repeat": (NONE, lambda L, a, p: a.repeat(2, *([1] * (a.ndim - 1)), 3)),
     "t_contiguous": (NONE, lambda L, a, p: a.reshape(a.shape[0], -1).t().contiguous()),
     "movedim": (NONE, lambda L, a, p: a.movedim(0, -1)),
+    "movedim_several": (NONE, lambda L, a, p: L.movedim(a, (0, -1), (-1, 0)) if a.ndim > 1 else a * 1),
     "gather": (NONE, lambda L, a, p: a.gather(0, L.tensor(np.zeros((2,) + tuple(a.shape[1:]), np.int64)))),
 }
 
@@ -158,6 +159,7 @@ CASES = {
     "mT": (lambda a: a.mT, lambda: (leaf(1, 2, 3, 2),)),
     "permute": (lambda a: a.permute(2, 0, 1), lambda: (leaf(1, 2, 3, 2),)),
     "movedim": (lambda a: a.movedim(0, -1), lambda: (leaf(1, 2, 3, 2),)),
+    "moveaxis_several": (lambda a: a.moveaxis((0, 1), (2, 0)), lambda: (leaf(1, 2, 3, 2),)),
     "expand": (lambda a: a.expand(2, 3, 4), lambda: (leaf(1, 3, 1),)),
     "expand_keep": (lambda a: a.expand(-1, 4), lambda: (leaf(1, 3, 1),)),
     "expand_as": (lambda a, b: a.expand_as(b), lambda: (leaf(1, 1, 3), leaf(2, 2, 3))),

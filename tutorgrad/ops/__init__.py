@@ -11,17 +11,24 @@
 
 The files, by area:
 
-==================  ======================================================================
-``arithmetic.py``   ``+ - * / // % **``, ``maximum``, ``minimum``, ``lerp``
-``elementwise.py``  ``exp``, ``log``, ``sin``, ``tanh``, ``sigmoid``, ``relu``, ``clamp``, ``where``, ``to``
-``comparison.py``   ``== < & ~``, ``isclose``, ``logical_and``, ``isnan`` (no gradient)
-``reductions.py``   ``sum``, ``mean``, ``var``, ``prod``, ``max``, ``norm``, ``softmax``, ``cumsum``, ``sort``
-``linalg.py``       ``@`` / ``matmul``, ``mm``, ``dot``, ``outer``, ``tril``, ``diagonal``
-``shape.py``        ``view``, ``reshape``, ``transpose``, ``permute``, ``expand``, ``cat``, ``stack``, ``split``
-``indexing.py``     ``x[key]``, ``x[key] = v``, ``gather``, ``index_select``, ``narrow``
-``inplace.py``      in-place ops and views: versions, ``x.add_(y)``, ``zero_``, ``fill_``, ``copy_``
-``registry.py``     ``Op``, ``register`` (one registration: ``Tensor.x``, ``Tensor.x_``, ``tutorgrad.x``)
-==================  ======================================================================
+====================  ======================================================================
+``arithmetic.py``     ``+ - * / // % **``, ``maximum``, ``minimum``, ``lerp``
+``elementwise.py``    ``exp``, ``log``, ``sin``, ``tanh``, ``sigmoid``, ``relu``, ``erf``, ``clamp``, ``where``, ``to``,
+                      ``leaky_relu``, ``gelu``, ``silu``, ``dropout``
+``comparison.py``     ``== < & ~``, ``isclose``, ``logical_and``, ``isnan`` (no gradient)
+``reductions.py``     ``sum``, ``mean``, ``var``, ``prod``, ``max``, ``softmax``, ``cumsum``, ``sort``
+``norms.py``          ``norm``, ``linalg.vector_norm``
+``linalg.py``         ``@`` / ``matmul``, ``mm``, ``dot``, ``outer``, ``tril``, ``diagonal``, ``diag``, ``einsum``,
+                      ``inv``, ``det``, ``solve``, ``svdvals``
+``conv.py``           ``conv1d``, ``conv2d``, ``pad``, ``max_pool2d``, ``avg_pool2d``, ``adaptive_avg_pool2d``
+``normalization.py``  ``batch_norm``, ``layer_norm``
+``losses.py``         ``binary_cross_entropy`` (with logits), ``smooth_l1_loss``, ``huber_loss``
+``shape.py``          ``view``, ``reshape``, ``transpose``, ``permute``, ``expand``, ``cat``, ``stack``, ``split``
+``indexing.py``       ``x[key]``, ``x[key] = v``, ``gather``, ``index_select``, ``narrow``, ``scatter``, ``scatter_add``,
+                      ``index_add``, ``embedding``, ``one_hot``
+``inplace.py``        in-place ops and views: versions, ``x.add_(y)``, ``zero_``, ``fill_``, ``copy_``
+``registry.py``       ``Op``, ``register`` (one registration: ``Tensor.x``, ``Tensor.x_``, ``tutorgrad.x``)
+====================  ======================================================================
 
 Where the derivative is a formula, the op is *data*: one row of a table (``unary`` in
 ``elementwise.py``, ``binary`` in ``arithmetic.py``) holds the NumPy forward, the derivative,
@@ -37,5 +44,5 @@ an op is one row. Conventions of every op (as for a ``Function`` you write yours
 * the node is named as in PyTorch: ``Mul`` makes ``MulBackward0`` (``node_name`` where not).
 """
 from . import registry, inplace, elementwise, arithmetic, comparison, indexing, reductions, linalg, shape  # noqa: F401
-from . import conv, normalization, losses  # noqa: F401
+from . import conv, normalization, losses, norms  # noqa: F401
 from .registry import Op, functions, promote, register  # noqa: F401

@@ -179,6 +179,14 @@ Erf = unary("erf", _erf, lambda x, y: _TWO_OVER_SQRT_PI * (-(x * x)).exp(), "dy/
             inplace=True)
 Erfc = unary("erfc", _erfc, lambda x, y: -_TWO_OVER_SQRT_PI * (-(x * x)).exp(), "dy/dx = -2/sqrt(pi) exp(-x^2)",
              inplace=True)
+def _sgn(a):
+    if a.dtype.kind != "c":
+        return np.sign(a)
+    r = np.abs(a)
+    return np.where(r == 0, 0, a / np.where(r == 0, 1, r)).astype(a.dtype)
+
+
+Sgn = unary("sgn", _sgn, _zero_slope, "dy/dx = 0 (for real x: the sign)", saves="", keeps_int=True, inplace=True)
 Sign = unary("sign", np.sign, _zero_slope, "dy/dx = 0", saves="", keeps_int=True)
 Floor = unary("floor", np.floor, _zero_slope, "dy/dx = 0 (a step function)", saves="", keeps_int=True)
 Ceil = unary("ceil", np.ceil, _zero_slope, "dy/dx = 0 (a step function)", saves="", keeps_int=True)

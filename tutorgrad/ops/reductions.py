@@ -1,4 +1,5 @@
 """Reductions: ``sum``, ``mean``, ``var``, ``prod``, ``max``, ``logsumexp``, ``softmax``, ``cumsum``, ``sort``, ...
+(norms: ``norms.py``)
 
 ``Sum`` is written out in full: read it first. Its backward shows what every reduction's does:
 the gradient of one number (the sum) is spread back over all the elements it came from.
@@ -166,29 +167,6 @@ class Prod(Op):
 
 
 ProdDim = Prod.variant("ProdBackward1", "ProdDim")
-
-
-class Norm(Op):
-    rule = ("y = (sum |x_i|^p)^(1/p).   dy/dx_i = sign(x_i) |x_i|^(p-1) / y^(p-1)  (= x_i / y for p = 2; "
-            "0 where y = 0).")
-    node_name = "LinalgVectorNormBackward0"
-
-    @staticmethod
-    def forward(ctx, x, p, dim, keepdim):
-        a = np.abs(float_array(x))
-        out = T(np.sum(a ** p, axis=dim, keepdims=keepdim) ** (1.0 / p))
-        ctx.save_for_backward(x, out)
-        ctx.p, ctx.dim, ctx.keepdim = p, dim, keepdim
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        y = _spread(y, x.shape, ctx.dim or (), ctx.keepdim)
-        y = where_(y == 0, T(np.ones((), y.dtype.np)), y)  # an all-zero x: slope 0 (x_i = 0), not 0/0
-        p = ctx.p
-        slope = x / y if p == 2 else x.sign() * x.abs() ** (p - 1) / y ** (p - 1)
-        return _spread(grad, x.shape, ctx.dim or (), ctx.keepdim) * slope
 
 
 def _prod_others_graph(x, dim):
@@ -601,21 +579,6 @@ def _float_only_dim(self, name, dim):
 @register("cumsum")
 def cumsum(self, dim):
     return Cumsum.apply(self, dim=wrap_dim(dim, self.ndim))
-
-
-@register("norm")
-def norm(self, p="fro", dim=None, keepdim=False):
-    """The p-norm ``(sum |x_i|^p)^(1/p)``: the length of a vector for p = 2 (the default)."""
-    if not (self.dtype.is_floating_point or self.dtype.is_complex):
-        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-                           f"{self.dtype._legacy}; convert it first, e.g. x.float().norm()")
-    dims = wrap_dims(dim, self.ndim) if dim is not None else None
-    p = 2 if p == "fro" else p
-    if p == float("inf"):
-        return self.abs().amax(dims, keepdim)
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or p <= 0:
-        raise RuntimeError(f"norm(): tutorgrad supports p > 0, inf and 'fro', got p={p!r}")
-    return Norm.apply(self, p=p, dim=dims, keepdim=keepdim)
 
 
 @register("sort")

@@ -409,13 +409,17 @@ def permute(self, *dims):
     return Permute.apply(self, dims=dims)._make_view_of(self, lambda t: t.permute(*dims))
 
 
-@register("movedim")
+@register("movedim", aliases=("moveaxis",))
 def movedim(self, source, destination):
-    order = list(range(self.ndim))
-    s, d = wrap_dim(source, self.ndim), wrap_dim(destination, self.ndim)
-    order.remove(s)
-    order.insert(d, s)
-    return self.permute(*order)
+    """Move dimension(s) ``source`` to the position(s) ``destination``; the others keep their order."""
+    src = [wrap_dim(d, self.ndim) for d in (source if isinstance(source, (tuple, list)) else (source,))]
+    dst = [wrap_dim(d, self.ndim) for d in (destination if isinstance(destination, (tuple, list)) else (destination,))]
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain the same "
+                           f"number of dims as destination ({dst} dims)")
+    rest = iter([d for d in range(self.ndim) if d not in src])
+    placed = dict(zip(dst, src))
+    return self.permute(*[placed[i] if i in placed else next(rest) for i in range(self.ndim)])
 
 
 @register("expand", function=False)  # (no torch.expand)
