@@ -4,6 +4,7 @@ random (``rand``, ``randn``, ...). (Joining tensors, ``cat`` and ``stack``, is a
 NumPy interop follows PyTorch's memory rules: ``tensor(x)`` always copies,
 ``from_numpy(a)`` and ``as_tensor(a)`` share memory with the ndarray.
 """
+import functools
 import numbers
 
 import numpy as np
@@ -13,6 +14,7 @@ from . import _dtypes as D
 from . import _random
 from ._convert import check_fits as _check_fits, scalar_dtype as _scalar_dtype, to_array as _to_array
 from .tensor import Tensor, _normalize_size
+from .ops.registry import with_out as _with_out
 
 
 def _check_device(device, factory=True):
@@ -66,6 +68,34 @@ def from_numpy(ndarray):
     return Tensor._wrap(ndarray)
 
 
+def _sized(fn):
+    """A factory taking its size as ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``, and ``out=``.
+
+    ``out=t``: the values are made in ``t``'s dtype and written into ``t`` (resized as needed), as PyTorch.
+
+    >>> tutorgrad.zeros(size=(1, 2))
+    tensor([[0., 0.]])
+    """
+    name = fn.__name__
+    with_out = _with_out(fn, "aten::" + name)  # (PyTorch's message names the factory so)
+
+    @functools.wraps(fn)
+    def factory(*size, out=None, **kwargs):
+        if "size" in kwargs:
+            if size:
+                raise TypeError(f"{name}() got multiple values for argument 'size'")
+            size = kwargs.pop("size")
+            if not isinstance(size, (tuple, list)):
+                raise TypeError(f"{name}(): argument 'size' must be tuple of ints, not {type(size).__name__}")
+            size = (size,)
+        if out is None:
+            return fn(*size, **kwargs)
+        if isinstance(out, Tensor) and kwargs.get("dtype") is None:
+            kwargs["dtype"] = out.dtype
+        return with_out(*size, out=out, **kwargs)
+    return factory
+
+
 def _factory(size, dtype, fn_name):
     if not size:
         raise TypeError(f'{fn_name}() missing 1 required positional arguments: "size"')
@@ -75,20 +105,23 @@ def _factory(size, dtype, fn_name):
     return size, D.to_dtype(dtype, fn_name) if dtype is not None else D.get_default_dtype()
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
+@_sized
+def zeros(*size, dtype=None, device=None, requires_grad=False):
     """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
     _check_device(device)
     size, dt = _factory(size, dtype, "zeros")
     return _leaf(np.zeros(size, dt.np), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
+@_sized
+def ones(*size, dtype=None, device=None, requires_grad=False):
     """A tensor of ones: ``ones(2, 3)``."""
     _check_device(device)
     size, dt = _factory(size, dtype, "ones")
     return _leaf(np.ones(size, dt.np), requires_grad)
 
 
+@_sized
 def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None):
     """An 'uninitialised' tensor (tutorgrad fills it with zeros, so results are reproducible)."""
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
@@ -217,6 +250,7 @@ def _random_dtype(dtype, floating=True):
     return dt
 
 
+@_sized
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform samples from [0, 1)."""
     _check_device(device)
@@ -225,6 +259,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     return _leaf(_random.rand(size, dt.np, generator), requires_grad)
 
 
+@_sized
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Samples from the standard normal distribution N(0, 1)."""
     _check_device(device)
@@ -238,6 +273,8 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     _check_device(device)
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=size)
+        low, high = 0, low
     if high is None or size is None:
         raise TypeError("randint() missing required arguments: use randint(high, size) or randint(low, high, size)")
     if not isinstance(size, (tuple, list)):  # (a Size is a tuple)

@@ -78,7 +78,7 @@ def binary(name, forward, dx, dy, rule, saves="xy", ints="keep", node_name=None)
         return cls.apply(self, _tensor_arg(name, other))
     method.__name__ = method.__qualname__ = name
     method.__doc__ = rule
-    register(name)(method)
+    register(name, out=True)(method)
     return cls
 
 
@@ -372,22 +372,22 @@ def _tensor_arg(fn, other):
     return other
 
 
-@register("add", inplace=add_)
+@register("add", inplace=add_, out=True)
 def add(self, other, *, alpha=1):
     return Add.apply(self, operand(other), alpha=alpha)
 
 
-@register("sub", aliases=("subtract",), inplace=sub_)
+@register("sub", aliases=("subtract",), inplace=sub_, out=True)
 def sub(self, other, *, alpha=1):
     return Sub.apply(self, operand(other), alpha=alpha)
 
 
-@register("mul", aliases=("multiply",), inplace=mul_)
+@register("mul", aliases=("multiply",), inplace=mul_, out=True)
 def mul(self, other):
     return self * other
 
 
-@register("div", aliases=("divide", "true_divide"), inplace=div_)
+@register("div", aliases=("divide", "true_divide"), inplace=div_, out=True)
 def div(self, other, *, rounding_mode=None):
     if rounding_mode is None:
         return self / other
@@ -397,24 +397,24 @@ def div(self, other, *, rounding_mode=None):
                        f"'{rounding_mode}'")
 
 
-@register("floor_divide")
+@register("floor_divide", out=True)
 def floor_divide(self, other):
     return self // other
 
 
-@register("remainder")
+@register("remainder", out=True)
 def remainder(self, other):
     return self % other
 
 
-@register("fmod")
+@register("fmod", out=True)
 def fmod(self, other):
     """The remainder with the sign of ``self`` (C's fmod); ``%`` / ``remainder`` takes the divisor's sign."""
     y = operand(other)
     return FmodScalar.apply(self, other=y) if y._wrapped else Fmod.apply(self, y)
 
 
-@register("pow", inplace=True)
+@register("pow", inplace=True, out=True)
 def pow(self, exponent):
     """``self ** exponent``.  d/dx x^n = n x^(n-1)."""
     if isinstance(exponent, np.generic):
@@ -428,12 +428,12 @@ def pow(self, exponent):
     return PowScalar.apply(self, exponent=exponent)
 
 
-@register("square")
+@register("square", out=True)
 def square(self):
     return self.pow(2)
 
 
-@register("lerp")
+@register("lerp", out=True)
 def lerp(self, end, weight):
     """``self + weight * (end - self)``: a straight line from self (weight 0) to end (weight 1)."""
     if isinstance(weight, Tensor):

@@ -62,7 +62,7 @@ for _name, _ufunc, _op, _dunder in [
         ("lt", np.less, operator.lt, "__lt__"), ("le", np.less_equal, operator.le, "__le__"),
         ("gt", np.greater, operator.gt, "__gt__"), ("ge", np.greater_equal, operator.ge, "__ge__")]:
     setattr(Tensor, _dunder, _compare(_ufunc, _dunder))
-    register(_name)(_method(_op, _name))  # x.eq(y) is x == y
+    register(_name, out=True)(_method(_op, _name))  # x.eq(y) is x == y
 
 for _name, _ufunc in [("and", np.bitwise_and), ("or", np.bitwise_or), ("xor", np.bitwise_xor)]:
     setattr(Tensor, f"__{_name}__", _bitwise(_ufunc, f"__{_name}__"))
@@ -70,11 +70,11 @@ for _name, _ufunc in [("and", np.bitwise_and), ("or", np.bitwise_or), ("xor", np
 
 for _name, _ufunc in [("logical_not", np.logical_not), ("isnan", np.isnan), ("isinf", np.isinf),
                       ("isfinite", np.isfinite)]:
-    register(_name)(_method(lambda self, _f=_ufunc: Tensor._wrap(_f(self._data)), _name))
+    register(_name, out=_name == "logical_not")(_method(lambda self, _f=_ufunc: Tensor._wrap(_f(self._data)), _name))
 
 for _name, _ufunc in [("logical_and", np.logical_and), ("logical_or", np.logical_or),
                       ("logical_xor", np.logical_xor)]:
-    register(_name)(_method(lambda self, other, _f=_ufunc: Tensor._wrap(_f(self._data, operand(other)._data)), _name))
+    register(_name, out=True)(_method(lambda self, other, _f=_ufunc: Tensor._wrap(_f(self._data, operand(other)._data)), _name))
 
 
 def _invert(self):

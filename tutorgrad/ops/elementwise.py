@@ -22,7 +22,7 @@ from .registry import Op, T, float_array, operand, promote, register, user_stack
 
 
 # ---------------------------------------------------------------------------------------------- the reading list
-@register("exp", inplace=True)
+@register("exp", inplace=True, out=True)
 class Exp(Op):
     """y = e^x.
 
@@ -115,7 +115,7 @@ def unary(name, forward, derivative, rule, saves="x", keeps_int=False, inplace=F
     cls = type(cls_name, (Op,), {
         "forward": staticmethod(op_forward), "backward": staticmethod(op_backward), "rule": f"y = {name}(x).   {rule}",
         "elementwise": True, "node_name": node_name, "__module__": __name__, "__qualname__": cls_name})
-    register(name, aliases=aliases, inplace=inplace)(cls)
+    register(name, aliases=aliases, inplace=inplace, out=True)(cls)
     return cls
 
 
@@ -206,7 +206,7 @@ class Round(Op):
         return grad * 0
 
 
-@register("round")
+@register("round", out=True)
 def round(self, decimals=0):
     return Round.apply(self, decimals=decimals)
 
@@ -273,7 +273,7 @@ class ClampTensor(Op):
                 where_(T(~below_hi), grad, zero) if hi is not None else None)
 
 
-@register("clamp", aliases=("clip",), inplace=True)
+@register("clamp", aliases=("clip",), inplace=True, out=True)
 def clamp(self, min=None, max=None):
     """Limit values to [min, max].  The gradient is 1 inside, 0 where clipped."""
     if min is None and max is None:
@@ -286,12 +286,12 @@ def clamp(self, min=None, max=None):
 Tensor.clip_ = Tensor.clamp_
 
 
-@register("clamp_min")
+@register("clamp_min", out=True)
 def clamp_min(self, min):
     return self.clamp(min=min) if isinstance(min, Tensor) else ClampMin.apply(self, min=min)
 
 
-@register("clamp_max")
+@register("clamp_max", out=True)
 def clamp_max(self, max):
     return self.clamp(max=max) if isinstance(max, Tensor) else ClampMax.apply(self, max=max)
 

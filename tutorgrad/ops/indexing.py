@@ -340,19 +340,19 @@ def setitem(self, key, value):
     index_put(self, key, value)
 
 
-@register("index_select")
+@register("index_select", out=True)
 def index_select(self, dim, index):
     dim = wrap_dim(dim, self.ndim)
     _index_dtype("index_select", index)
     return _index(self, (slice(None),) * dim + (index,), IndexSelect)
 
 
-@register("masked_select")
+@register("masked_select", out=True)
 def masked_select(self, mask):
     return _index(self, mask.expand(self.shape) if isinstance(mask, Tensor) else mask, MaskedSelect)
 
 
-@register("gather")
+@register("gather", out=True)
 def gather(self, dim, index):
     _index_dtype("gather", index)
     return Gather.apply(self, dim=wrap_dim(dim, self.ndim), index=index._data)
@@ -483,7 +483,7 @@ class ScatterAddTo(Op):
                 _pad_to(grad.gather(ctx.dim, index), ctx.src_shape) if ctx.needs_input_grad[1] else None)
 
 
-@register("scatter", inplace=True)
+@register("scatter", inplace=True, out=True)
 def scatter(self, dim, index, src=None, *, value=None, reduce=None):
     """Write ``src`` (a tensor, or a number) into a copy of ``self`` at ``index`` along ``dim``:
     ``y[i][index[i][j]] = src[i][j]`` for dim 1. The reverse of ``gather``."""
@@ -499,7 +499,7 @@ def scatter(self, dim, index, src=None, *, value=None, reduce=None):
     return ScatterValue.apply(self, dim=d, index=idx, value=src)
 
 
-@register("scatter_add", inplace=True)
+@register("scatter_add", inplace=True, out=True)
 def scatter_add(self, dim, index, src):
     """``self`` with ``src`` added at ``index`` along ``dim``: ``y[i][index[i][j]] += src[i][j]`` (repeats add up)."""
     d, idx = _check_scatter("scatter_add", self, dim, index, src)
@@ -530,7 +530,7 @@ class IndexAdd(Op):
         return (grad if ctx.needs_input_grad[0] else None), gs
 
 
-@register("index_add", inplace=True)
+@register("index_add", inplace=True, out=True)
 def index_add(self, dim, index, source, *, alpha=1):
     """``self`` with ``alpha * source`` added at the positions ``index`` along ``dim`` (repeats add up)."""
     d = wrap_dim(dim, self.ndim)

@@ -92,14 +92,14 @@ def check_matmul(sa, sb):
 
 
 # ---------------------------------------------------------------------------------------------- methods
-@register("matmul")
+@register("matmul", out="same dtype")
 def matmul(self, other):
     if not isinstance(other, Tensor):
         raise TypeError(f"matmul(): argument 'other' must be Tensor, not {type(other).__name__}")
     return _MATMUL_BY_NDIM.get((self._data.ndim, other._data.ndim), Matmul).apply(self, other)
 
 
-@register("mm")
+@register("mm", out="same dtype")
 def mm(self, other):
     for name, t in (("self", self), ("mat2", other)):
         if t.ndim != 2:
@@ -108,28 +108,28 @@ def mm(self, other):
     return matmul(self, other)
 
 
-@register("bmm")
+@register("bmm", out="same dtype")
 def bmm(self, other):
     if self.ndim != 3 or other.ndim != 3:
         raise RuntimeError(f"batch1 must be a 3D tensor (got {self.ndim}-D and {other.ndim}-D)")
     return Bmm.apply(self, other)
 
 
-@register("mv")
+@register("mv", out="same dtype")
 def mv(self, vec):
     if self.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {self.ndim}, {vec.ndim}")
     return matmul(self, vec)
 
 
-@register("dot", aliases=("inner",))
+@register("dot", aliases=("inner",), out="same dtype")
 def dot(self, other):
     if self.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
     return matmul(self, other)
 
 
-@register("outer")
+@register("outer", out="same dtype")
 def outer(self, other):
     return self.unsqueeze(1) * other.unsqueeze(0)
 
@@ -173,12 +173,12 @@ class Triu(Tril):
     kernel, method = staticmethod(np.triu), "triu"
 
 
-@register("tril")
+@register("tril", out=True)
 def tril(self, diagonal=0):
     return Tril.apply(self, diagonal=diagonal)
 
 
-@register("triu")
+@register("triu", out=True)
 def triu(self, diagonal=0):
     return Triu.apply(self, diagonal=diagonal)
 
@@ -297,7 +297,7 @@ def diag_embed(self, offset=0, dim1=-2, dim2=-1):
     return DiagEmbed.apply(self, offset=offset, dim1=d1, dim2=d2)
 
 
-@register("diag")
+@register("diag", out=True)
 def diag(self, diagonal=0):
     """A vector as a diagonal matrix (``diagonal``: which diagonal), or a matrix's diagonal as a vector (a copy)."""
     if self.ndim == 1:
@@ -578,7 +578,7 @@ class LinalgSvdvals(Op):
         return T(ctx.u) @ (grad.to(D.from_numpy_dtype(ctx.u.dtype)).unsqueeze(-1) * T(ctx.vh))
 
 
-@register("inverse")
+@register("inverse", out="same dtype")
 def inverse(self):
     """The inverse matrix A^-1 (of each matrix in a batch)."""
     _square("inv", self)

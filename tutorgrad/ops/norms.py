@@ -54,7 +54,7 @@ class Norm(Op):
         return g * slope
 
 
-@register("norm")
+@register("norm", out=True)
 def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
     """The p-norm ``(sum |x_i|^p)^(1/p)``: the length of a vector for p = 2 (the default)."""
     if not (self.dtype.is_floating_point or self.dtype.is_complex):

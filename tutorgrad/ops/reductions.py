@@ -15,7 +15,7 @@ from ..autograd import grad_mode
 from ..tensor import Tensor
 from .elementwise import where_
 from .indexing import Gather
-from .registry import Op, T, float_array, register
+from .registry import Op, T, float_array, register, user_stacklevel
 
 
 def _spread(grad, shape, dims, keepdim):
@@ -434,7 +434,7 @@ def _correction(unbiased, corr):
 
 
 # ---------------------------------------------------------------------------------------------- methods
-@register("sum")
+@register("sum", out=True)
 def _sum(self, dim=None, keepdim=False, *, dtype=None):
     """Sum of all elements, or along ``dim``.  The gradient spreads back as ones."""
     x = self if dtype is None else self.to(dtype)
@@ -452,7 +452,7 @@ def sum_to_size(self, *size):
     return SumToSize.apply(self, size=size)
 
 
-@register("mean")
+@register("mean", out=True)
 def mean(self, dim=None, keepdim=False, *, dtype=None):
     """Average of all elements, or along ``dim``.  d/dx_i mean(x) = 1/N."""
     x = self if dtype is None else self.to(dtype)
@@ -464,13 +464,13 @@ def mean(self, dim=None, keepdim=False, *, dtype=None):
     return MeanDim.apply(x, dim=wrap_dims(dim, self.ndim), keepdim=keepdim)
 
 
-@register("var")
+@register("var", out=True)
 def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance with Bessel's correction (divide by N-1) unless ``correction=0``."""
     return _spread_stat(self, Var, "var", dim, unbiased, keepdim, correction)
 
 
-@register("std")
+@register("std", out=True)
 def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation: ``sqrt(var)``."""
     return _spread_stat(self, Std, "std", dim, unbiased, keepdim, correction)
@@ -482,11 +482,12 @@ def _spread_stat(self, fn, name, dim, unbiased, keepdim, correction):
     n = self.numel() if dims is None else int(np.prod([self.shape[d] for d in dims]))
     if n - correction <= 0 and self.dtype.is_floating_point:  # the std of one number: nan, and a warning
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-                      "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
+                      "reduction factor (input numel divided by output numel).", UserWarning,
+                      stacklevel=user_stacklevel())
     return fn.apply(self, dim=dims, correction=correction, keepdim=keepdim)
 
 
-@register("prod")
+@register("prod", out=True)
 def prod(self, dim=None, keepdim=False, *, dtype=None):
     x = self if dtype is None else self.to(dtype)
     if dim is None:
@@ -497,34 +498,34 @@ def prod(self, dim=None, keepdim=False, *, dtype=None):
     return ProdDim.apply(x, dim=dim, keepdim=keepdim)
 
 
-@register("max")
+@register("max", out=True)
 def _max(self, dim=None, keepdim=False):
     """Largest element; with ``dim``, ``(values, indices)`` along it; with a tensor, ``maximum``."""
     return _extremum(self, dim, keepdim, "max")
 
 
-@register("min")
+@register("min", out=True)
 def _min(self, dim=None, keepdim=False):
     return _extremum(self, dim, keepdim, "min")
 
 
-@register("amax")
+@register("amax", out=True)
 def amax(self, dim=None, keepdim=False):
     return Amax.apply(self, dim=wrap_dims(dim, self.ndim) if dim is not None else None, keepdim=keepdim)
 
 
-@register("amin")
+@register("amin", out=True)
 def amin(self, dim=None, keepdim=False):
     return Amin.apply(self, dim=wrap_dims(dim, self.ndim) if dim is not None else None, keepdim=keepdim)
 
 
-@register("argmax")
+@register("argmax", out=True)
 def argmax(self, dim=None, keepdim=False):
     _no_bool(self, "argmax")
     return _arg_extremum(self, dim, keepdim, np.argmax)
 
 
-@register("argmin")
+@register("argmin", out=True)
 def argmin(self, dim=None, keepdim=False):
     _no_bool(self, "argmin")
     return _arg_extremum(self, dim, keepdim, np.argmin)
@@ -535,32 +536,32 @@ def _no_bool(self, name):
         raise RuntimeError(f"{name}(): does not support bool input; convert it first, e.g. mask.long().{name}()")
 
 
-@register("all")
+@register("all", out=True)
 def _all(self, dim=None, keepdim=False):
     return Tensor._wrap(np.all(self._data, axis=None if dim is None else wrap_dim(dim, self.ndim),
                                keepdims=keepdim))
 
 
-@register("any")
+@register("any", out=True)
 def _any(self, dim=None, keepdim=False):
     return Tensor._wrap(np.any(self._data, axis=None if dim is None else wrap_dim(dim, self.ndim),
                                keepdims=keepdim))
 
 
-@register("logsumexp")
+@register("logsumexp", out=True)
 def logsumexp(self, dim, keepdim=False):
     """``log(sum(exp(x)))`` computed stably.  Its gradient is ``softmax(x)``."""
     return Logsumexp.apply(self, dim=wrap_dims(dim, self.ndim), keepdim=keepdim)
 
 
-@register("softmax")
+@register("softmax", out="same dtype")
 def softmax(self, dim, dtype=None):
     """``exp(x) / sum(exp(x))`` along ``dim``."""
     x = self if dtype is None else self.to(dtype)
     return Softmax.apply(x, dim=_float_only_dim(x, "softmax", dim))
 
 
-@register("log_softmax")
+@register("log_softmax", out="same dtype")
 def log_softmax(self, dim, dtype=None):
     x = self if dtype is None else self.to(dtype)
     return LogSoftmax.apply(x, dim=_float_only_dim(x, "log_softmax", dim))
@@ -576,12 +577,12 @@ def _float_only_dim(self, name, dim):
     return dim
 
 
-@register("cumsum")
+@register("cumsum", out=True)
 def cumsum(self, dim):
     return Cumsum.apply(self, dim=wrap_dim(dim, self.ndim))
 
 
-@register("sort")
+@register("sort", out=True)
 def sort(self, dim=-1, descending=False):
     d = wrap_dim(dim, self.ndim)
     idx = _sort_indices(self._data, d, descending)
@@ -589,7 +590,7 @@ def sort(self, dim=-1, descending=False):
     return ReturnTypes("sort", values, T(idx.astype(np.int64)))
 
 
-@register("topk")
+@register("topk", out=True)
 def topk(self, k, dim=-1, largest=True, sorted=True):
     d = wrap_dim(dim, self.ndim)
     if not 0 <= k <= (self.shape[d] if self.ndim else 1):
@@ -617,7 +618,7 @@ def count_nonzero(self, dim=None):
     return Tensor._wrap(np.asarray(np.count_nonzero(self._data, axis=dim), np.int64))
 
 
-@register("nonzero")
+@register("nonzero", out=True)
 def nonzero(self, as_tuple=False):
     idx = np.nonzero(self._data)
     if as_tuple:

@@ -17,9 +17,12 @@ package's namespace. This is the one place where ops reach into ``Tensor``: the 
 ``tensor.py`` holds data, graph fields, properties and conversions, and its math methods arrive
 from here, as each op file is imported (``ops/__init__.py`` imports them all).
 """
+import functools
+import inspect
 import numbers
 import os
 import sys
+import warnings
 
 import numpy as np
 
@@ -59,7 +62,7 @@ class Op(Function):
 
 
 # ---------------------------------------------------------------------------------------------- register
-def register(name, *, aliases=(), inplace=False, function=True, method=True):
+def register(name, *, aliases=(), inplace=False, function=True, method=True, out=False):
     """Attach a method (or the ``apply`` of an ``Op`` whose inputs are all tensors) to ``Tensor`` as ``name``.
 
     inplace:  True derives ``Tensor.<name>_`` (the result written back into the tensor's memory);
@@ -67,20 +70,140 @@ def register(name, *, aliases=(), inplace=False, function=True, method=True):
     function: True derives ``tutorgrad.<name>(input, ...)`` from the method; a function is used as
               ``tutorgrad.<name>`` as it is; False: no function form.
     method:   False registers only the function form (``tutorgrad.cat``).
+    out:      the function form takes ``out=`` (see ``with_out``): True casts the result to ``out``'s
+              dtype where PyTorch's elementwise ops do; ``"same dtype"``: out's dtype must be the result's.
+
+    Derived for every op: NumPy's names for a ``dim``/``keepdim`` parameter (``axis=``, ``keepdims=``),
+    as PyTorch's argument parser accepts them on its built-in functions and methods.
     """
     def attach(fn):
         impl = _method_of(fn, name) if isinstance(fn, type) else fn
         impl.__name__ = impl.__qualname__ = name  # (a method defined as `_sum` so as not to hide the builtin)
+        impl = numpy_names(impl)
         for n in (name, *aliases):
             if method:
                 setattr(Tensor, n, impl)
             form = impl if not method else function_form(n, impl) if function is True else function
+            if form and form is not impl:
+                form = numpy_names(form)
+            if form and out:
+                form = with_out(form, n, same_dtype=out == "same dtype")
             if form:
                 functions[n] = form
         if inplace:
             setattr(Tensor, name + "_", inplace if callable(inplace) else _inplace_form(name + "_", impl))
         return fn
     return attach
+
+
+# NumPy's names PyTorch's argument parser accepts for its own (python_arg_parser.cpp: numpy_compatibility_arg_names)
+NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim"}
+
+
+def numpy_names(fn):
+    """``fn`` also taking ``axis=`` for its ``dim`` and ``keepdims=`` for its ``keepdim`` (unchanged if it has neither).
+
+    ``x.sum(axis=0, keepdims=True)`` is ``x.sum(dim=0, keepdim=True)``; giving both names is a TypeError, as in PyTorch.
+    """
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return fn
+    renames = {alias: p for alias, p in NUMPY_NAMES.items() if p in params}
+    if not renames:
+        return fn
+
+    @functools.wraps(fn)
+    def accepting_numpy_names(*args, **kwargs):
+        if kwargs:
+            for alias, p in renames.items():
+                if alias in kwargs:
+                    if p in kwargs:
+                        raise TypeError(f"{fn.__name__}() got an unexpected keyword argument '{alias}'")
+                    kwargs[p] = kwargs.pop(alias)
+        return fn(*args, **kwargs)
+    return accepting_numpy_names
+
+
+def with_out(fn, name, same_dtype=False):
+    """``tutorgrad.<name>(..., out=t)``: the result written into ``t`` (and ``t`` returned), as PyTorch.
+
+    * ``out`` of another shape is resized: silently when it has no elements, else with PyTorch's
+      deprecation warning;
+    * the result is cast to ``out``'s dtype when PyTorch allows it (``can_cast``: not float to integer,
+      complex to real, or anything to bool), else RuntimeError; ``same_dtype`` ops (matmul, softmax)
+      need ``out`` of the result's dtype;
+    * no graph is recorded into ``out``: with grad mode on, an input or ``out`` that requires grad is a
+      RuntimeError (as PyTorch: "functions with out=... arguments don't support automatic differentiation").
+
+    >>> o = tutorgrad.empty(0); tutorgrad.exp(tutorgrad.zeros(2), out=o) is o, o
+    (True, tensor([1., 1.]))
+    """
+    @functools.wraps(fn)
+    def taking_out(*args, out=None, **kwargs):
+        if out is None:
+            return fn(*args, **kwargs)
+        outs = out if isinstance(out, (tuple, list)) else (out,)
+        for o in outs:
+            if not isinstance(o, Tensor):
+                raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(o).__name__}")
+        if _grad_enabled() and any(isinstance(a, Tensor) and a.requires_grad
+                                   for a in (*outs, *_flat(args), *kwargs.values())):
+            raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                               "differentiation, but one of the arguments requires grad.")
+        result = fn(*args, **kwargs)
+        results = result if isinstance(result, tuple) else (result,)
+        if len(results) != len(outs):
+            raise TypeError(f"{name}(): argument 'out' must be a tuple of {len(results)} Tensors")
+        for r, o in zip(results, outs):
+            _write_out(r, o, same_dtype)
+        if isinstance(result, tuple):  # (values, indices) of max/sort/topk: the same named tuple, of out's tensors
+            return type(result)(*outs) if hasattr(result, "_fields") else tuple(outs)
+        return out
+    return taking_out
+
+
+def _flat(args):
+    for a in args:
+        if isinstance(a, (tuple, list)):
+            yield from a
+        else:
+            yield a
+
+
+def _grad_enabled():
+    from ..autograd import grad_mode
+    return grad_mode.is_grad_enabled()
+
+
+def _c_name(dtype):
+    """The C++ type name PyTorch's messages use ("float", "double", "long int")."""
+    legacy = dtype._legacy
+    return {"Long": "long int", "Short": "short int", "Byte": "unsigned char", "Char": "signed char",
+            "ComplexFloat": "c10::complex<float>", "ComplexDouble": "c10::complex<double>",
+            "Half": "c10::Half", "BFloat16": "c10::BFloat16"}.get(legacy, legacy.lower())
+
+
+def _write_out(result, out, same_dtype):
+    if out.dtype is not result.dtype:
+        if same_dtype:
+            raise RuntimeError(f"Expected out tensor to have dtype {_c_name(result.dtype)}, but got "
+                               f"{_c_name(out.dtype)} instead")
+        if not D.can_cast(result.dtype, out.dtype):
+            raise RuntimeError(f"result type {result.dtype._legacy} can't be cast to the desired output type "
+                               f"{out.dtype._legacy}")
+    if out.shape != result.shape:
+        if out.numel():
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape {list(out.shape)}, which does "
+                f"not match the required output shape {list(result.shape)}. This behavior is deprecated, and in a "
+                "future PyTorch release outputs will not be resized unless they have zero elements. You can "
+                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).",
+                UserWarning, stacklevel=user_stacklevel())
+        out._data = result._data.astype(out._data.dtype, copy=True)
+    else:
+        np.copyto(out._data, result._data, casting="unsafe")
+    out._counter().bump()
 
 
 def _method_of(cls, name):

@@ -13,7 +13,7 @@ from .. import _dtypes as D
 from .._shapes import broadcast_shapes, infer_shape, normalize_size, wrap_dim, wrap_dims
 from ..tensor import Size, Tensor
 from .elementwise import Clone
-from .registry import Op, register
+from .registry import Op, register, user_stacklevel
 
 
 # ---------------------------------------------------------------------------------------------- ops
@@ -375,12 +375,12 @@ def _transposed(t):
 def _reversed_dims(self):
     if self.ndim == 0:
         warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
-                      UserWarning, stacklevel=2)
+                      UserWarning, stacklevel=user_stacklevel())
     elif self.ndim != 2:
         warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
                       "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
                       "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
-                      "dimensions of a tensor.", UserWarning, stacklevel=2)
+                      "dimensions of a tensor.", UserWarning, stacklevel=user_stacklevel())
     return self.permute(tuple(reversed(range(self.ndim))))
 
 
@@ -495,8 +495,8 @@ def _tensor_list(tensors, fn):
     return tuple(tensors)
 
 
-@register("cat", aliases=("concat", "concatenate"), method=False)
-def cat(tensors, dim=0, *, out=None):
+@register("cat", aliases=("concat", "concatenate"), method=False, out=True)
+def cat(tensors, dim=0):
     """Join tensors along an existing dimension: ``cat([a, b], dim=0)``."""
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
@@ -510,20 +510,20 @@ def cat(tensors, dim=0, *, out=None):
     return Cat.apply(*tensors, dim=wrap_dim(dim, ref.ndim))
 
 
-@register("stack", method=False)
-def stack(tensors, dim=0, *, out=None):
+@register("stack", method=False, out=True)
+def stack(tensors, dim=0):
     """Join tensors along a new dimension: ``stack([a, b])`` has shape ``(2, *a.shape)``."""
     tensors = _tensor_list(tensors, "stack")
     d = wrap_dim(dim, (tensors[0].ndim if tensors else 0) + 1)
     return Stack.apply(*tensors, dim=d)
 
 
-@register("hstack", method=False)
+@register("hstack", method=False, out=True)
 def hstack(tensors):
     return cat(tensors, 1 if tensors[0].ndim > 1 else 0)
 
 
-@register("vstack", method=False)
+@register("vstack", method=False, out=True)
 def vstack(tensors):
     return cat([t.reshape(1, -1) if t.ndim == 1 else t for t in tensors], 0)
 
