@@ -148,3 +148,84 @@ def test_values_too_big_for_the_dtype_like_pytorch_and_without_numpy_warnings(ca
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a leaked NumPy RuntimeWarning fails the test
         same(BIG_VALUES[case])
+
+
+# ---------------------------------------------------------------------------------------------- legacy constructors
+def _outcome(call, lib):
+    import warnings as _w
+    with _w.catch_warnings(record=True) as w:
+        _w.simplefilter("always")
+        try:
+            r = call(lib)
+        except Exception as e:  # noqa: BLE001 (the error is what is compared)
+            return type(e), str(e).split(" (")[0].split(":")[0], [str(x.message) for x in w]
+    shown = repr(r).replace("torch.", "tutorgrad.").replace("tutorgrad.autograd.variable", "V")
+    if isinstance(r, (_torch.Tensor, tutorgrad.Tensor)):
+        shown = (str(r.dtype).split(".")[1], tuple(r.shape), r.requires_grad, r.grad_fn is None, r.tolist())
+    return shown, [str(x.message) for x in w]
+
+
+_torch = pytest.importorskip("torch")
+LEGACY = {
+    "FloatTensor(data)": lambda t: t.FloatTensor([1, 2]),
+    "FloatTensor(sizes)": lambda t: t.FloatTensor(2, 3).shape,
+    "FloatTensor(Size)": lambda t: t.FloatTensor(t.Size([2, 3])).shape,
+    "FloatTensor(tuple) is data": lambda t: t.FloatTensor((2, 3)),
+    "FloatTensor()": lambda t: t.FloatTensor(),
+    "FloatTensor(ndarray)": lambda t: t.FloatTensor(np.zeros(2)),
+    "FloatTensor(float tensor)": lambda t: t.FloatTensor(t.ones(2)),
+    "FloatTensor(double tensor)": lambda t: t.FloatTensor(t.ones(2, dtype=t.float64)),
+    "FloatTensor(2.5)": lambda t: t.FloatTensor(2.5),
+    "FloatTensor(2, 3.0)": lambda t: t.FloatTensor(2, 3.0),
+    "FloatTensor(-1)": lambda t: t.FloatTensor(-1),
+    "FloatTensor(device='cuda')": lambda t: t.FloatTensor([1], device="cuda"),
+    "FloatTensor(requires_grad=)": lambda t: t.FloatTensor([1], requires_grad=True),
+    "DoubleTensor(2)": lambda t: t.DoubleTensor(2).dtype,
+    "LongTensor(floats)": lambda t: t.LongTensor([1.5, 2]),
+    "IntTensor": lambda t: t.IntTensor([1, 2]),
+    "ShortTensor": lambda t: t.ShortTensor([1]),
+    "CharTensor": lambda t: t.CharTensor([1]),
+    "ByteTensor": lambda t: t.ByteTensor([1]),
+    "HalfTensor": lambda t: t.HalfTensor([1]),
+    "BoolTensor": lambda t: t.BoolTensor([1, 0]),
+    "nested ragged": lambda t: t.FloatTensor([[1], [2, 3]]),
+    "repr of the type": lambda t: t.FloatTensor,
+    "its dtype": lambda t: t.LongTensor.dtype,
+    "not a subclass of Tensor": lambda t: issubclass(t.FloatTensor, t.Tensor),
+    "what it makes is a Tensor": lambda t: type(t.FloatTensor([1])).__name__,
+    "isinstance float": lambda t: isinstance(t.ones(2), t.FloatTensor),
+    "isinstance float requires grad": lambda t: isinstance(t.ones(2, requires_grad=True), t.FloatTensor),
+    "isinstance double is no FloatTensor": lambda t: isinstance(t.ones(2, dtype=t.float64), t.FloatTensor),
+    "isinstance long": lambda t: isinstance(t.tensor([1]), t.LongTensor),
+    "t.type(LongTensor)": lambda t: t.ones(2).type(t.LongTensor),
+    "t.type()": lambda t: t.ones(2, dtype=t.int32).type(),
+    # Variable
+    "Variable(t, requires_grad=True)": lambda t: t.autograd.Variable(t.ones(2), requires_grad=True),
+    "Variable(t, True)": lambda t: t.autograd.Variable(t.ones(2), True),
+    "Variable(t)": lambda t: t.autograd.Variable(t.ones(2)),
+    "Variable of a non-leaf is detached": lambda t: t.autograd.Variable(t.ones(2, requires_grad=True) * 2),
+    "Variable(list)": lambda t: t.autograd.Variable([1.0]),
+    "Variable(long, requires_grad=True)": lambda t: t.autograd.Variable(t.tensor([1]), requires_grad=True).dtype,
+    "Variable(volatile=True) warns": lambda t: t.autograd.Variable(t.ones(2), volatile=True),
+    "Variable()": lambda t: t.autograd.Variable(),
+    "isinstance(tensor, Variable)": lambda t: isinstance(t.ones(2), t.autograd.Variable),
+    "Variable's class": lambda t: t.autograd.Variable,
+}
+
+
+@pytest.mark.parametrize("call", LEGACY.values(), ids=LEGACY.keys())
+def test_legacy_constructors_as_pytorch(call):
+    a, b = _outcome(call, _torch), _outcome(call, tutorgrad)
+    if isinstance(a[0], type) and issubclass(a[0], Exception):  # error class and the start of its message
+        assert b[0] is a[0] and (a[0] is TypeError or b[1].lower().split()[:4] == a[1].lower().split()[:4]), (a, b)
+    else:
+        assert b == a
+
+
+def test_variable_shares_memory_and_trains():
+    x = tutorgrad.ones(2)
+    v = tutorgrad.autograd.Variable(x, requires_grad=True)
+    v.detach()[0] = 5.0
+    assert x[0].item() == 5.0 and v.is_leaf
+    (v * v).sum().backward()
+    assert v.grad.tolist() == [10.0, 2.0]

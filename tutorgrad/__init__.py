@@ -38,6 +38,8 @@ from ._random import Generator, default_generator  # noqa: F401
 from . import autograd  # noqa: F401
 from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode  # noqa: F401
 from ._printing import set_printoptions, get_printoptions  # noqa: F401
+from . import _legacy
+globals().update(_legacy.types)  # FloatTensor, LongTensor, ...: the legacy constructors, one per dtype
 
 float = float32
 double = float64

@@ -237,6 +237,8 @@ class Tensor:
             return _legacy_type_name(self)
         if isinstance(dtype, str):
             dtype = next((d for d in D.ALL if dtype.rsplit(".", 1)[-1] == f"{d._legacy}Tensor"), dtype)
+        elif isinstance(getattr(dtype, "dtype", None), D.dtype) and isinstance(dtype, type):
+            dtype = dtype.dtype  # a legacy type: t.type(tutorgrad.LongTensor)
         if isinstance(dtype, (str, type)):  # PyTorch's error for t.type(float), t.type(np.float32), t.type('x')
             name = dtype if isinstance(dtype, str) else ".".join(filter(None, [
                 "" if dtype.__module__ == "builtins" else dtype.__module__, dtype.__name__]))

@@ -8,6 +8,7 @@
 * ``api.py``       – ``backward`` and ``grad``, the API over the engine;
 * ``graph.py``     – ``get_gradient_edge``: where a tensor's gradient arrives (its node);
 * ``grad_mode.py`` – ``no_grad``, ``enable_grad``, ...; ``gradcheck.py`` – finite-difference checks;
+* ``variable.py``  – ``Variable``, the legacy wrapper (it returns a tensor now, as in PyTorch);
 * ``tracing.py``   – ``trace()``, which keeps every value and gradient on the nodes (for ``viz``);
 * ``functional.py`` – ``jacobian``, ``hessian``, ``vjp``, ``jvp``, ``hvp`` and ``vhp``
   (``tutorgrad.autograd.functional.jacobian(f, x)``), built on ``grad``.
@@ -26,4 +27,5 @@ from .function import AccumulateGrad, Function, FunctionCtx, once_differentiable
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode  # noqa: F401
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: F401
 from .tracing import trace  # noqa: F401
+from .variable import Variable  # noqa: F401  (legacy: returns a tensor)
 from . import functional  # noqa: F401  (jacobian, hessian, vjp, jvp, hvp, vhp: built on grad)
