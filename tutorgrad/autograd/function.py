@@ -33,7 +33,7 @@ import numpy as np
 
 from .. import _errstate, _registered
 from .._dtypes import _by_np
-from . import grad_mode, tracing as _trace
+from . import grad_mode, saved as _saving, tracing as _trace
 
 _sequence = itertools.count()
 _quiet, _restore = _errstate.quiet, _errstate.restore  # NumPy's warnings off while an op computes (as PyTorch)
@@ -214,6 +214,7 @@ class FunctionCtx:
     _materialize = True
     _dirty = ()
     _non_diff = ()
+    _packed = None  # what saved_tensors_hooks' pack hooks made of the saved tensors (see saved.py)
 
     def save_for_backward(self, *tensors):
         """Keep ``tensors`` for ``backward``; they come back as ``ctx.saved_tensors``.
@@ -240,6 +241,8 @@ class FunctionCtx:
     def saved_tensors(self):
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
+        if self._packed is not None:
+            return _saving.unpack(self)
         for t, version in zip(self._saved, self._saved_versions):
             if t is not None and t._version != version:
                 # PyTorch names the op that made the tensor, without "Backward0": "output 0 of Add"
@@ -291,7 +294,17 @@ class BackwardNode(FunctionCtx, Node):
     def _release(self):
         if self._saved:
             self._saved = self._saved_versions = ()
+            self._packed = None
             self._freed = True
+
+    def __getattr__(self, attr):
+        # Only for names not found the usual way: grad_fn._saved_self, _saved_result, _raw_saved_other, ...
+        if attr.startswith(("_saved_", "_raw_saved_")):
+            return _saving.saved_attribute(self, attr)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+    def __dir__(self):
+        return [*super().__dir__(), *_saving.saved_names(self)]
 
 
 def _identical(t, seq):
@@ -436,6 +449,11 @@ class Function:
 
         ctx.next_functions = tuple(edges)
         ctx._input_meta = tuple(meta)
+        if ctx._saved:
+            if cls._builtin:  # which input or output each saved tensor is: grad_fn._saved_self, _saved_result
+                ctx._saved_roles = _saving.roles(ctx, args, outs)
+            if _saving._state["hooks"]:
+                _saving.pack(ctx)
         if _trace.state["on"]:
             _trace.record_values(ctx, outs)
         if single:

@@ -2,7 +2,8 @@
 
 A tensor that requires grad is reached by the backward pass along one edge: its ``grad_fn`` for a
 result of an op, or the ``AccumulateGrad`` node that adds to ``.grad`` for a leaf. ``Node`` is the
-class of every node (``grad_fn``, ``next_functions``; see ``function.py``).
+class of every node (``grad_fn``, ``next_functions``; see ``function.py``). ``saved_tensors_hooks``,
+``save_on_cpu`` and ``disable_saved_tensors_hooks`` control how nodes keep saved tensors (``saved.py``).
 
 >>> x = tutorgrad.tensor(2., requires_grad=True)
 >>> get_gradient_edge(x).node.name(), get_gradient_edge(x * x).node.name()
@@ -11,6 +12,7 @@ class of every node (``grad_fn``, ``next_functions``; see ``function.py``).
 from collections import namedtuple
 
 from .function import Node  # noqa: F401  (torch.autograd.graph.Node)
+from .saved import saved_tensors_hooks, save_on_cpu, disable_saved_tensors_hooks  # noqa: F401
 
 GradientEdge = namedtuple("GradientEdge", "node output_nr ownership_token", defaults=(None,))
 GradientEdge.__doc__ = "Where the gradient of a tensor arrives: output ``output_nr`` of ``node``."

@@ -309,6 +309,7 @@ class Pow(Op):
     rule = "z = x ** y.   dz/dx = y * x^(y-1), dz/dy = x^y * ln(x)."
     elementwise = True
     node_name = "PowBackward1"
+    input_names = ("self", "exponent")
 
     @staticmethod
     def forward(ctx, x, y):

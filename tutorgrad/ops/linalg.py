@@ -62,7 +62,8 @@ class Matmul(Op):
 
 # The node is named after the kernel PyTorch's matmul ends in (batched: a reshape, UnsafeViewBackward0;
 # vector @ matrix: (1 x n) @ matrix, then a squeeze).
-Mm, Mv, Dot, Bmm = (Matmul.variant(n) for n in ("MmBackward0", "MvBackward0", "DotBackward0", "BmmBackward0"))
+Mm, Mv, Dot, Bmm = (Matmul.variant(n, input_names=("self", other)) for n, other in
+                    (("MmBackward0", "mat2"), ("MvBackward0", "vec"), ("DotBackward0", "tensor"), ("BmmBackward0", "mat2")))
 VecMat = Matmul.variant("SqueezeBackward4", "VecMat")
 _MATMUL_BY_NDIM = {(1, 1): Dot, (2, 2): Mm, (2, 1): Mv, (1, 2): VecMat}
 

@@ -40,9 +40,11 @@ class Op(Function):
     ``rule`` is its derivative in one line, as the drawings show it (``viz``); ``elementwise``
     says each output element depends only on the same element of each input (then the step-through
     can show every contribution as upstream gradient × local derivative). ``node_name`` overrides
-    the node's name where PyTorch's differs.
+    the node's name where PyTorch's differs. ``input_names``: PyTorch's names of the inputs, by position,
+    which name what the op saves (``grad_fn._saved_self``, ``_saved_other``; see ``autograd/saved.py``).
     """
     _builtin = True
+    input_names = ("self", "other")
 
     def __init_subclass__(cls, **kwargs):
         if "__doc__" not in cls.__dict__ or cls.__doc__ is None:

@@ -1,0 +1,226 @@
+"""Saved tensors: what a node keeps for its backward, the hooks that pack and unpack it, and their names.
+
+A node keeps what ``ctx.save_for_backward`` saved: for ``y = a * b``, ``y.grad_fn`` keeps ``a`` and ``b``
+(dy/da = b, dy/db = a). As in PyTorch they can be read, for a look inside, as ``y.grad_fn._saved_self``
+and ``y.grad_fn._saved_other``; a saved output is ``_saved_result`` (``exp`` keeps its result: d e^x = e^x).
+The names are derived, not written per op: an op's inputs are ``self``, ``other`` (``Op.input_names``
+where PyTorch names them otherwise, e.g. ``mat2``), its output ``result``; a number the op kept on ``ctx``
+(``pow``'s exponent) reads as ``_saved_<its name>``.
+
+``saved_tensors_hooks(pack_hook, unpack_hook)`` changes how they are kept: ``pack_hook(tensor)`` runs when
+an op saves a tensor (its result is stored instead), ``unpack_hook(packed)`` whenever the tensor is needed
+(each backward, each ``_saved_*`` read)::
+
+    >>> with saved_tensors_hooks(lambda t: t * 4, lambda t: t / 4):
+    ...     y = x.pow(2)          # x is kept as x * 4 ...
+    >>> y.sum().backward()        # ... and read back as (x * 4) / 4: x.grad is still 2x
+"""
+import contextlib
+
+from .. import _registered
+
+_state = {"hooks": [], "disabled": None}  # the stack of (pack, unpack) pairs; the message when disabled
+
+
+class saved_tensors_hooks:
+    """Context manager: tensors saved for backward inside it go through ``pack_hook``, and come back through
+    ``unpack_hook`` (see the module's docstring). Nested ones: the innermost applies."""
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.pack_hook, self.unpack_hook = pack_hook, unpack_hook
+
+    def __enter__(self):
+        if _state["disabled"] is not None:
+            raise RuntimeError(_state["disabled"])
+        _state["hooks"].append((self.pack_hook, self.unpack_hook))
+        return self
+
+    def __exit__(self, *exc):
+        _state["hooks"].pop()
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """Keep saved tensors on the CPU (PyTorch moves GPU tensors there and back; on a CPU-only build, as here,
+    they stay where they are; ``pin_memory=True`` keeps a copy, as PyTorch)."""
+
+    def __init__(self, pin_memory=False, device_type="cuda"):
+        def pack_to_cpu(tensor):
+            if not pin_memory:
+                return tensor.device, tensor.cpu()
+            return tensor.device, tensor.detach().clone()
+
+        def unpack_from_cpu(packed):
+            device, tensor = packed
+            return tensor.to(device)
+        super().__init__(pack_to_cpu, unpack_from_cpu)
+
+
+@contextlib.contextmanager
+def disable_saved_tensors_hooks(error_message):
+    """Inside it, entering ``saved_tensors_hooks`` raises ``RuntimeError(error_message)`` (for code that
+    cannot work with them)."""
+    before = _state["disabled"]
+    if _state["hooks"]:
+        raise RuntimeError(error_message)
+    _state["disabled"] = error_message
+    try:
+        yield
+    finally:
+        _state["disabled"] = before
+
+
+class SavedTensor:
+    """One tensor a node saved, as ``grad_fn._raw_saved_<name>`` shows it: ``register_hooks(pack, unpack)``
+    packs it now and unpacks it whenever backward (or ``_saved_<name>``) needs it."""
+
+    def __init__(self, node, index):
+        self._node, self._index = node, index
+
+    def register_hooks(self, pack_hook, unpack_hook):
+        node = self._node
+        if node._freed:
+            raise RuntimeError("Trying to backward through the graph a second time (or directly access saved "
+                               "tensors after they have already been freed).")
+        packed = getattr(node, "_packed", None)
+        if packed is not None and packed[self._index] is not None:
+            raise RuntimeError("Calling register_hooks on a saved tensor whose hooks have already been set. "
+                               "Hint: only one pair of hooks is allowed at a time.")
+        if not (callable(pack_hook) and callable(unpack_hook)):
+            raise TypeError("Expected pack_hook and unpack_hook to be callable")
+        tensor = node._saved[self._index]
+        if packed is None:
+            packed = node._packed = [None] * len(node._saved)
+        # PyTorch hands the pack hook the data alone, and gives the unpacked tensor the original's autograd side
+        restore = tensor if tensor.requires_grad else None
+        packed[self._index] = (pack_hook(tensor.detach()), unpack_hook, restore)
+        node._saved = tuple(None if i == self._index else t for i, t in enumerate(node._saved))
+
+    def __repr__(self):
+        return f"<tutorgrad._C._autograd.SavedTensor object at {id(self):#x}>"
+
+
+def pack(node):
+    """Run the active pack hook on what ``node`` saved (called once its outputs are linked, so that a saved
+    output is packed with its ``grad_fn``, as PyTorch shows it)."""
+    hooks = _state["hooks"]
+    pack_hook, unpack_hook = hooks[-1]
+    _state["hooks"] = []  # what the pack hook computes saves its own tensors the ordinary way (no recursion)
+    packed = [None] * len(node._saved)
+    try:
+        for i in _order(node):
+            t = node._saved[i]
+            if t is not None:
+                packed[i] = (pack_hook(_shown(node, t)), unpack_hook)
+    finally:
+        _state["hooks"] = hooks
+    node._packed = packed
+    node._saved = (None,) * len(node._saved)  # the graph keeps what pack_hook returned, not the tensors
+
+
+def unpack(node):
+    """What ``node`` saved, each tensor through its unpack hook where it was packed."""
+    packed, out = node._packed, list(node._saved)
+    for i in _order(node):
+        if packed[i] is not None:
+            out[i] = _unpacked(packed[i])
+    return tuple(out)
+
+
+def _order(node):
+    """The order PyTorch packs (and unpacks) in: an op that saves both its inputs (x * y, x / y, x @ y) needs
+    each for the other's gradient, and PyTorch's formula for ``self`` reads ``other`` first."""
+    n = len(node._saved)
+    return (1, 0) if n == 2 and vars(node).get("_saved_roles") == (0, 1) else range(n)
+
+
+def _unpacked(p):
+    value, unpack_hook, *restore = p
+    t = unpack_hook(value)
+    if not isinstance(t, _registered.Tensor):
+        raise TypeError(f"Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
+                        f"{type(t).__name__}")
+    if restore and restore[0] is not None and not t.requires_grad:
+        original = restore[0]
+        t = _registered.Tensor._wrap(t._data)
+        t._grad_fn, t._output_nr, t._requires_grad = original._grad_fn, original._output_nr, True
+    return t
+
+
+def _shown(node, t):
+    """A saved output as PyTorch hands it out: the same memory and ``grad_fn``, another tensor object."""
+    if t._grad_fn is node:
+        alias = _registered.Tensor._wrap(t._data)
+        alias._vc = t._counter()
+        alias._grad_fn, alias._output_nr, alias._requires_grad = t._grad_fn, t._output_nr, t._requires_grad
+        return alias
+    return t
+
+
+def roles(node, args, outputs):
+    """Which input (``0``, ``1``, ...) or output (``"r0"``, ...) each saved tensor is (None: neither)."""
+    found = []
+    for k, t in enumerate(node._saved):
+        if k < len(args) and args[k] is t:  # (x * x saves x twice: as self and as other)
+            found.append(k)
+            continue
+        role = None
+        for i, a in enumerate(args):
+            if a is t:
+                role = i
+                break
+        else:
+            for j, o in enumerate(outputs):
+                if o is t:
+                    role = f"r{j}"
+                    break
+        found.append(role)
+    return tuple(found)
+
+
+def saved_attribute(node, attr):
+    """``node._saved_<name>`` / ``node._raw_saved_<name>`` (see the module's docstring); AttributeError if none."""
+    raw = attr.startswith("_raw_saved_")
+    name = attr[len("_raw_saved_"):] if raw else attr[len("_saved_"):]
+    index = _saved_index(node, name)
+    if index is None:
+        if not raw and name and name in vars(node):  # a number the op kept: pow's exponent, softmax's dim
+            return vars(node)[name]
+        raise AttributeError(f"'{type(node).__name__}' object has no attribute '{attr}'")
+    if node._freed:
+        raise RuntimeError("Trying to backward through the graph a second time (or directly access saved "
+                           "tensors after they have already been freed). Saved intermediate values of the graph "
+                           "are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if "
+                           "you need to backward through the graph a second time or if you need to access saved "
+                           "tensors after calling backward.")
+    if raw:
+        return SavedTensor(node, index)
+    packed = getattr(node, "_packed", None)
+    if packed is not None and packed[index] is not None:
+        return _unpacked(packed[index])
+    return _shown(node, node._saved[index])
+
+
+def saved_names(node):
+    """The ``_saved_<name>`` names of what ``node`` saved (for ``dir(grad_fn)``)."""
+    names = []
+    for role in vars(node).get("_saved_roles", ()):
+        name = _name(node, role)
+        if name is not None:
+            names += [f"_saved_{name}", f"_raw_saved_{name}"]
+    return names
+
+
+def _name(node, role):
+    if role is None:
+        return None
+    if isinstance(role, str):
+        return "result" if role == "r0" else f"result{role[1:]}"
+    names = getattr(node._forward_cls, "input_names", ())
+    return names[role] if role < len(names) else None
+
+
+def _saved_index(node, name):
+    for i, role in enumerate(vars(node).get("_saved_roles", ())):
+        if _name(node, role) == name:
+            return i
+    return None
