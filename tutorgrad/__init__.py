@@ -37,6 +37,8 @@ from ._histogram import histc, histogram  # noqa: F401
 from ._random import Generator, default_generator  # noqa: F401
 from . import autograd  # noqa: F401
 from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode  # noqa: F401
+from .autograd.anomaly_mode import (is_anomaly_enabled, is_anomaly_check_nan_enabled,  # noqa: F401
+                                    _set as set_anomaly_enabled)
 from ._printing import set_printoptions, get_printoptions  # noqa: F401
 from . import _legacy
 globals().update(_legacy.types)  # FloatTensor, LongTensor, ...: the legacy constructors, one per dtype

@@ -8,6 +8,8 @@
 * ``api.py``       – ``backward`` and ``grad``, the API over the engine;
 * ``graph.py``     – ``get_gradient_edge``: where a tensor's gradient arrives (its node);
 * ``grad_mode.py`` – ``no_grad``, ``enable_grad``, ...; ``gradcheck.py`` – finite-difference checks;
+* ``anomaly_mode.py`` – ``detect_anomaly``: a NaN gradient names its node and the forward line that made it;
+* ``saved.py``     – what nodes save for backward: ``saved_tensors_hooks``, ``grad_fn._saved_self``, ...;
 * ``variable.py``  – ``Variable``, the legacy wrapper (it returns a tensor now, as in PyTorch);
 * ``tracing.py``   – ``trace()``, which keeps every value and gradient on the nodes (for ``viz``);
 * ``functional.py`` – ``jacobian``, ``hessian``, ``vjp``, ``jvp``, ``hvp`` and ``vhp``
@@ -28,4 +30,5 @@ from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, 
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: F401
 from .tracing import trace  # noqa: F401
 from .variable import Variable  # noqa: F401  (legacy: returns a tensor)
+from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: F401
 from . import functional  # noqa: F401  (jacobian, hessian, vjp, jvp, hvp, vhp: built on grad)

@@ -34,7 +34,7 @@ import numpy as np
 
 from .. import _errstate, _registered
 from .._dtypes import _by_np
-from . import grad_mode, tracing as _trace
+from . import anomaly_mode as _anomaly, grad_mode, tracing as _trace
 from .function import AccumulateGrad
 
 
@@ -338,6 +338,8 @@ def _observer():
     fns = list(_watchers)
     if _trace.state["on"]:
         fns.append(lambda step: _trace.record_grads(step.node, step.upstream))
+    if _anomaly.is_anomaly_check_nan_enabled():  # detect_anomaly: a NaN gradient is an error
+        fns.append(_anomaly.check_step)
     if not fns:
         return None
     if len(fns) == 1:

@@ -34,6 +34,8 @@ import numpy as np
 from .. import _errstate, _registered
 from .._dtypes import _by_np
 from . import grad_mode, saved as _saving, tracing as _trace
+from .anomaly_mode import _state as _anomaly
+from . import anomaly_mode as _anomaly_mode
 
 _sequence = itertools.count()
 _quiet, _restore = _errstate.quiet, _errstate.restore  # NumPy's warnings off while an op computes (as PyTorch)
@@ -456,6 +458,8 @@ class Function:
                 _saving.pack(ctx)
         if _trace.state["on"]:
             _trace.record_values(ctx, outs)
+        if _anomaly["enabled"]:  # detect_anomaly: remember where forward made this node
+            ctx._forward_stack = _anomaly_mode.forward_stack()
         if single:
             out = outs[0]
             ctx._output_meta = ((out._data.shape, out._data.dtype) if isinstance(out, Tensor) else None,)
