@@ -3,7 +3,7 @@
     python benchmarks/run.py                 # the full run (a few minutes); `make bench` does this
     python benchmarks/run.py --quick         # a quick look (well under a minute)
     python benchmarks/run.py --profile mlp   # cProfile of tutorgrad's MLP step (or: scalar)
-    python benchmarks/run.py --only scalar   # just some of the workloads (mlp, scalar, loss, chains, memory)
+    python benchmarks/run.py --only scalar   # just some of the workloads (mlp, scalar, loss, lenet, chains, memory)
 
 Every time is the median of interleaved repeats: each repeat times every library once, in
 turn, so a slow moment of the machine hits all of them alike. Times are the CPU time of this
@@ -138,6 +138,14 @@ def loss_functions():
     return fns
 
 
+def lenet_functions():
+    x, y = W.lenet_data()
+    fns = {"tutorgrad": W.make_lenet_torchlike(tutorgrad, x, y)[0]}
+    if torch is not None:
+        fns["PyTorch"] = W.make_lenet_torchlike(torch, x, y)[0]
+    return fns
+
+
 def long_chain(lib, n, repeats):
     """Median seconds of (forward build, backward) through an n-op chain."""
     build, backward = W.make_long_chain_torchlike(lib, n)
@@ -214,7 +222,7 @@ def check(ratio, limit):
     return "yes" if ratio <= limit else "**no**"
 
 
-SECTIONS = ["mlp", "scalar", "loss", "chains", "memory"]
+SECTIONS = ["mlp", "scalar", "loss", "lenet", "chains", "memory"]
 
 
 def main(argv=None):
@@ -245,7 +253,8 @@ def main(argv=None):
     only = set(args.only)
     results = {}
     for key, functions, paused in (("mlp", mlp_step_functions, False), ("scalar", scalar_chain_functions, False),
-                                   ("scalar_paused", scalar_chain_functions, True), ("loss", loss_functions, False)):
+                                   ("scalar_paused", scalar_chain_functions, True), ("loss", loss_functions, False),
+                                   ("lenet", lenet_functions, False)):
         if key.split("_")[0] in only:
             results[key] = interleaved(functions(), repeats, min_time, gc_paused=paused)
     if results:
@@ -254,7 +263,8 @@ def main(argv=None):
         labels = {"mlp": "MLP SGD step: batch 128, 64-256-256-10, float32, softmax cross-entropy",
                   "scalar": f"Scalar chain: {2 * W.CHAIN} mul/add ops on 0-d tensors, forward + backward",
                   "scalar_paused": "The same scalar chain with the garbage collector paused (see below)",
-                  "loss": f"MSE loss over {W.LOSS_N:,} elements, forward + backward (micrograd: element by element)"}
+                  "loss": f"MSE loss over {W.LOSS_N:,} elements, forward + backward (micrograd: element by element)",
+                  "lenet": f"The blitz's LeNet: forward + cross-entropy + backward, batch {W.LENET_BATCH} at 1×32×32"}
         for key, times in results.items():
             print(row(labels[key], times))
         print()
@@ -286,6 +296,9 @@ def main(argv=None):
                ("Scalar chain ≤ 2.5× micrograd", "scalar", "micrograd", 2.5),
                ("Scalar chain ≤ 2.5× micrograd, collector paused", "scalar_paused", "micrograd", 2.5),
                ("Vectorised loss ≤ 0.02× micrograd", "loss", "micrograd", 0.02)]
+    if "lenet" in results:  # #14: "well under a second"
+        print(f"| LeNet forward + backward, batch {W.LENET_BATCH}, < 0.25 s | {fmt_time(results['lenet']['tutorgrad'])} | "
+              f"{check(results['lenet']['tutorgrad'], 0.25)} |")
     for label, key, lib, limit in targets:
         if key not in results:
             continue

@@ -214,3 +214,54 @@ def make_long_chain_torchlike(lib, n):
         state.pop("y").backward()
         return x.grad.item()
     return build, backward
+
+
+# ---------------------------------------------------------------------------- LeNet (the 60-minute blitz's)
+LENET_BATCH = 64
+
+
+def lenet_data(batch=LENET_BATCH, seed=0):
+    """A batch of 1x32x32 images (float32) and class labels, from NumPy (the same for every library)."""
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((batch, 1, 32, 32)).astype(np.float32), rng.integers(0, 10, batch)
+
+
+def make_lenet_torchlike(lib, x, y, seed=0):
+    """The blitz's LeNet (neural_networks_tutorial.py) as written there: forward, cross-entropy, backward.
+
+    Returns (step, params): ``step()`` zeroes the gradients, runs forward + backward and returns the loss;
+    ``params()`` the gradients as arrays. ``lib.manual_seed(seed)`` first: both libraries start from the same
+    weights (tutorgrad's initialisation draws what PyTorch's does).
+    """
+    nn, F = lib.nn, lib.nn.functional
+
+    class Net(nn.Module):
+        def __init__(self):
+            super(Net, self).__init__()
+            self.conv1 = nn.Conv2d(1, 6, 5)
+            self.conv2 = nn.Conv2d(6, 16, 5)
+            self.fc1 = nn.Linear(16 * 5 * 5, 120)
+            self.fc2 = nn.Linear(120, 84)
+            self.fc3 = nn.Linear(84, 10)
+
+        def forward(self, input):
+            c1 = F.relu(self.conv1(input))
+            s2 = F.max_pool2d(c1, (2, 2))
+            c3 = F.relu(self.conv2(s2))
+            s4 = F.max_pool2d(c3, 2)
+            s4 = lib.flatten(s4, 1)
+            f5 = F.relu(self.fc1(s4))
+            f6 = F.relu(self.fc2(f5))
+            return self.fc3(f6)
+
+    lib.manual_seed(seed)
+    net = Net()
+    xt, yt = lib.from_numpy(x), lib.from_numpy(y)
+
+    def step():
+        net.zero_grad()
+        loss = F.cross_entropy(net(xt), yt)
+        loss.backward()
+        return loss.item()
+
+    return step, lambda: [p.grad.numpy().copy() for p in net.parameters()]

@@ -101,3 +101,13 @@ def test_sampling_with_the_collector_paused_turns_it_back_on():
                               gc_paused=True)
     assert set(medians) == {"a", "b"} and all(m >= 0 for m in medians.values())
     assert gc.isenabled()
+
+
+def test_lenet_step_gives_pytorchs_loss_and_gradients():
+    if run.torch is None:
+        return
+    x, y = W.lenet_data(batch=4, seed=1)
+    ours, theirs = W.make_lenet_torchlike(tutorgrad, x, y), W.make_lenet_torchlike(run.torch, x, y)
+    assert math.isclose(ours[0](), theirs[0](), rel_tol=1e-5)
+    for a, b in zip(ours[1](), theirs[1]()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
