@@ -198,3 +198,15 @@ def test_lenet_trains_as_pytorchs():
     for a, b in zip(ours[2], ref[2]):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
     assert ours[3] == ref[3]
+
+
+def test_data_parallel_on_the_cpu_as_pytorch():
+    out = {}
+    for lib in (torch, tutorgrad):
+        lib.manual_seed(0)
+        net = lib.nn.DataParallel(lib.nn.Linear(2, 3), device_ids=[0])
+        y = net(lib.ones(1, 2))
+        y.sum().backward()
+        out[lib.__name__] = (repr(net), net.device_ids, list(dict(net.named_parameters())), list(net.state_dict()),
+                             y.tolist(), net.module.weight.grad.tolist())
+    assert out["tutorgrad"] == out["torch"]

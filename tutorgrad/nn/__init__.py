@@ -8,6 +8,7 @@
 * ``Conv1d``, ``Conv2d``, ``MaxPool1d/2d``, ``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d``, ``BatchNorm1d/2d``, ``LayerNorm``
 * losses          – ``MSELoss``, ``L1Loss``, ``SmoothL1Loss``, ``HuberLoss``, ``CrossEntropyLoss``, ``NLLLoss``,
   ``BCELoss``, ``BCEWithLogitsLoss``
+* ``DataParallel`` – as on a CPU-only PyTorch: holds the module and calls it (``parallel.py``)
 * ``functional``  – the same as functions (``import tutorgrad.nn.functional as F``)
 * ``init``        – weight initialisation
 * ``utils``       – gradient clipping (``clip_grad_norm_``), parameters as one vector
@@ -21,4 +22,5 @@ from .pooling import MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm  # noqa: F401
 from .loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss,  # noqa: F401
                    BCEWithLogitsLoss)
+from .parallel import DataParallel  # noqa: F401
 from . import functional, init, utils  # noqa: F401
