@@ -140,3 +140,28 @@ def test_hooks_are_released_with_the_graph():
         y = (x * x).sum()
     y.backward()  # the graph frees what forward saved: the packed objects go
     assert len(released) == 2 and x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+NAMES = r'''
+x = torch.randn(3, 4, requires_grad=True)
+w = torch.randn(4, 2, requires_grad=True)
+for name, f in [("sum(dim)", lambda: x.sum(1)), ("softmax", lambda: x.softmax(1)), ("relu", lambda: x.relu()),
+                ("sigmoid", lambda: x.sigmoid()), ("tanh", lambda: x.tanh()), ("log", lambda: x.log()),
+                ("mm", lambda: x.mm(w)), ("matmul", lambda: x @ w), ("div", lambda: x / 2), ("divt", lambda: x / x),
+                ("mul scalar", lambda: x * 2), ("sqrt", lambda: x.sqrt()), ("pow", lambda: x ** 3),
+                ("exp", lambda: x.exp()), ("cos", lambda: x.cos()), ("log_softmax", lambda: x.log_softmax(1)),
+                ("abs", lambda: x.abs())]:
+    node = f().grad_fn
+    names = sorted(n for n in dir(node) if n.startswith(("_saved_", "_raw_saved_")) and "sym" not in n)
+    print(name, node.name(), names, [getattr(node, n) is not None for n in names if n.startswith("_saved_")])
+print(x.sum(1).grad_fn._saved_dim, x.sum(1).grad_fn._saved_keepdim, x.sum().grad_fn._saved_self_sym_sizes)
+'''
+
+
+def test_saved_names_in_dir_as_pytorch():
+    def run(lib):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(NAMES, {"torch": lib})
+        return out.getvalue()
+    assert run(tutorgrad) == run(torch)

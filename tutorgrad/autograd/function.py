@@ -305,8 +305,8 @@ class BackwardNode(FunctionCtx, Node):
             return _saving.saved_attribute(self, attr)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
-    def __dir__(self):
-        return [*super().__dir__(), *_saving.saved_names(self)]
+    def __dir__(self):  # (the engine's _saved_versions is no saved value: left out, as PyTorch has no such name)
+        return [n for n in super().__dir__() if n != "_saved_versions"] + _saving.saved_names(self)
 
 
 def _identical(t, seq):
@@ -453,7 +453,7 @@ class Function:
         ctx._input_meta = tuple(meta)
         if ctx._saved:
             if cls._builtin:  # which input or output each saved tensor is: grad_fn._saved_self, _saved_result
-                ctx._saved_roles = _saving.roles(ctx, args, outs)
+                ctx._save_roles = _saving.roles(ctx, args, outs)
             if _saving._state["hooks"]:
                 _saving.pack(ctx)
         if _trace.state["on"]:

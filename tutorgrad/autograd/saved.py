@@ -130,7 +130,7 @@ def _order(node):
     """The order PyTorch packs (and unpacks) in: an op that saves both its inputs (x * y, x / y, x @ y) needs
     each for the other's gradient, and PyTorch's formula for ``self`` reads ``other`` first."""
     n = len(node._saved)
-    return (1, 0) if n == 2 and vars(node).get("_saved_roles") == (0, 1) else range(n)
+    return (1, 0) if n == 2 and vars(node).get("_save_roles") == (0, 1) else tuple(range(n))
 
 
 def _unpacked(p):
@@ -183,8 +183,9 @@ def saved_attribute(node, attr):
     name = attr[len("_raw_saved_"):] if raw else attr[len("_saved_"):]
     index = _saved_index(node, name)
     if index is None:
-        if not raw and name and name in vars(node):  # a number the op kept: pow's exponent, softmax's dim
-            return vars(node)[name]
+        kept = _kept_values(node)
+        if not raw and name in kept:  # a value the op kept on ctx: pow's exponent, softmax's dim
+            return kept[name]
         raise AttributeError(f"'{type(node).__name__}' object has no attribute '{attr}'")
     if node._freed:
         raise RuntimeError("Trying to backward through the graph a second time (or directly access saved "
@@ -192,6 +193,8 @@ def saved_attribute(node, attr):
                            "are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if "
                            "you need to backward through the graph a second time or if you need to access saved "
                            "tensors after calling backward.")
+    if _order(node) == (1, 0) and not node.needs_input_grad[1 - index]:
+        return None  # x * 2 keeps x only for the other input's gradient: PyTorch does not save it (None)
     if raw:
         return SavedTensor(node, index)
     packed = getattr(node, "_packed", None)
@@ -202,12 +205,22 @@ def saved_attribute(node, attr):
 
 def saved_names(node):
     """The ``_saved_<name>`` names of what ``node`` saved (for ``dir(grad_fn)``)."""
-    names = []
-    for role in vars(node).get("_saved_roles", ()):
+    names = [f"_saved_{name}" for name in _kept_values(node)]
+    for role in vars(node).get("_save_roles", ()):
         name = _name(node, role)
         if name is not None:
             names += [f"_saved_{name}", f"_raw_saved_{name}"]
     return names
+
+
+# What an op keeps on ctx, under PyTorch's name where it differs (the input's shape: self_sym_sizes)
+_KEPT_NAMES = {"shape": "self_sym_sizes"}
+
+
+def _kept_values(node):
+    """The numbers, flags, dims and shapes an op kept on ``ctx`` (its public attributes), by PyTorch's names."""
+    return {_KEPT_NAMES.get(k, k): (tuple(v) if k == "shape" else v) for k, v in vars(node).items()
+            if not k.startswith("_") and v is not None and isinstance(v, (bool, int, float, tuple))}
 
 
 def _name(node, role):
@@ -220,7 +233,7 @@ def _name(node, role):
 
 
 def _saved_index(node, name):
-    for i, role in enumerate(vars(node).get("_saved_roles", ())):
+    for i, role in enumerate(vars(node).get("_save_roles", ())):
         if _name(node, role) == name:
             return i
     return None
