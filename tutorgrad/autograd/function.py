@@ -36,6 +36,7 @@ from .._dtypes import _by_np
 from . import grad_mode, saved as _saving, tracing as _trace
 from .anomaly_mode import _state as _anomaly
 from . import anomaly_mode as _anomaly_mode
+from .saved import active as _saved_tensors_hooks
 
 _sequence = itertools.count()
 _quiet, _restore = _errstate.quiet, _errstate.restore  # NumPy's warnings off while an op computes (as PyTorch)
@@ -296,17 +297,13 @@ class BackwardNode(FunctionCtx, Node):
     def _release(self):
         if self._saved:
             self._saved = self._saved_versions = ()
-            self._packed = None
+            if self._packed is not None:
+                self._packed = None
             self._freed = True
 
-    def __getattr__(self, attr):
-        # Only for names not found the usual way: grad_fn._saved_self, _saved_result, _raw_saved_other, ...
-        if attr.startswith(("_saved_", "_raw_saved_")):
-            return _saving.saved_attribute(self, attr)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
-
-    def __dir__(self):  # (the engine's _saved_versions is no saved value: left out, as PyTorch has no such name)
-        return [n for n in super().__dir__() if n != "_saved_versions"] + _saving.saved_names(self)
+    def __dir__(self):  # the _saved_* names this node has (the engine's _saved_versions is none of them)
+        return [n for n in super().__dir__() if not n.startswith(("_saved_", "_raw_saved_"))] + \
+            _saving.saved_names(self)
 
 
 def _identical(t, seq):
@@ -338,6 +335,8 @@ class Function:
         cls._backward_cls = type(name, (BackwardNode,), {"_forward_cls": cls, "__module__": __name__,
                                                           "__doc__": cls.__doc__, "_runs_user_code": not cls._builtin})
         cls._unrecorded_cls = type(f"{cls.__name__}Unrecorded", (_Unrecorded,), {"_forward_cls": cls})
+        if cls._builtin:  # grad_fn._saved_self, _saved_result, ... as PyTorch names them (see saved.py)
+            _saving.name_saved_values(BackwardNode, getattr(cls, "input_names", ()))
 
     def __init__(self, *args, **kwargs):
         warnings.warn(
@@ -451,11 +450,8 @@ class Function:
 
         ctx.next_functions = tuple(edges)
         ctx._input_meta = tuple(meta)
-        if ctx._saved:
-            if cls._builtin:  # which input or output each saved tensor is: grad_fn._saved_self, _saved_result
-                ctx._save_roles = _saving.roles(ctx, args, outs)
-            if _saving._state["hooks"]:
-                _saving.pack(ctx)
+        if _saved_tensors_hooks and ctx._saved:  # saved_tensors_hooks: pack what forward saved
+            _saving.pack(ctx)
         if _trace.state["on"]:
             _trace.record_values(ctx, outs)
         if _anomaly["enabled"]:  # detect_anomaly: remember where forward made this node

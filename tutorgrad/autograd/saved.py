@@ -20,6 +20,7 @@ import contextlib
 from .. import _registered
 
 _state = {"hooks": [], "disabled": None}  # the stack of (pack, unpack) pairs; the message when disabled
+active = _state["hooks"]  # the same list, always (Function.apply tests it for every op: one global read)
 
 
 class saved_tensors_hooks:
@@ -102,9 +103,10 @@ class SavedTensor:
 def pack(node):
     """Run the active pack hook on what ``node`` saved (called once its outputs are linked, so that a saved
     output is packed with its ``grad_fn``, as PyTorch shows it)."""
-    hooks = _state["hooks"]
+    roles(node)  # (worked out now: packing replaces the saved tensors)
+    hooks = list(active)
     pack_hook, unpack_hook = hooks[-1]
-    _state["hooks"] = []  # what the pack hook computes saves its own tensors the ordinary way (no recursion)
+    active.clear()  # what the pack hook computes saves its own tensors the ordinary way (no recursion)
     packed = [None] * len(node._saved)
     try:
         for i in _order(node):
@@ -112,7 +114,7 @@ def pack(node):
             if t is not None:
                 packed[i] = (pack_hook(_shown(node, t)), unpack_hook)
     finally:
-        _state["hooks"] = hooks
+        active[:] = hooks
     node._packed = packed
     node._saved = (None,) * len(node._saved)  # the graph keeps what pack_hook returned, not the tensors
 
@@ -130,7 +132,7 @@ def _order(node):
     """The order PyTorch packs (and unpacks) in: an op that saves both its inputs (x * y, x / y, x @ y) needs
     each for the other's gradient, and PyTorch's formula for ``self`` reads ``other`` first."""
     n = len(node._saved)
-    return (1, 0) if n == 2 and vars(node).get("_save_roles") == (0, 1) else tuple(range(n))
+    return (1, 0) if n == 2 and roles(node) == (0, 1) else tuple(range(n))
 
 
 def _unpacked(p):
@@ -156,25 +158,51 @@ def _shown(node, t):
     return t
 
 
-def roles(node, args, outputs):
-    """Which input (``0``, ``1``, ...) or output (``"r0"``, ...) each saved tensor is (None: neither)."""
+def roles(node):
+    """Which input (``0``, ``1``, ...) or output (``"r0"``, ...) each saved tensor is (None: neither).
+
+    Read off the graph when first asked (nothing is noted while forward runs): a saved output has this
+    node as its ``grad_fn``; a saved input that requires grad has the edge ``next_functions`` holds for
+    that input; one that does not takes an input slot whose edge is empty. Kept on the node
+    (``_save_roles``). For built-in ops only: PyTorch names the saved values of its own nodes only.
+    """
+    found = vars(node).get("_save_roles")
+    if found is not None or not node._forward_cls._builtin:
+        return found or ()
+    edges = node.next_functions
+    flags = node._is_input  # which forward arguments are graph inputs (None: all)
+    position = [p for p, f in enumerate(flags) if f] if flags is not None else list(range(len(edges)))
     found = []
     for k, t in enumerate(node._saved):
-        if k < len(args) and args[k] is t:  # (x * x saves x twice: as self and as other)
-            found.append(k)
-            continue
         role = None
-        for i, a in enumerate(args):
-            if a is t:
-                role = i
-                break
-        else:
-            for j, o in enumerate(outputs):
-                if o is t:
-                    role = f"r{j}"
-                    break
+        if t is not None:
+            if t._grad_fn is node:
+                role = f"r{t._output_nr}"
+            else:
+                edge = t._edge() if t._requires_grad else (None, 0)
+                slots = [i for i, e in enumerate(edges) if e[0] is edge[0] and e[1] == edge[1]]
+                if slots:
+                    i = next((i for i in slots if position[i] == k), slots[0])  # (x * x: self, then other)
+                    role = position[i]
         found.append(role)
-    return tuple(found)
+    node._save_roles = found = tuple(found)
+    return found
+
+
+# The numbers, flags and shapes ops keep on ctx, by PyTorch's names (see _kept_values)
+KEPT = ("dim", "keepdim", "exponent", "self_sym_sizes", "alpha", "p", "eps", "momentum", "negative_slope")
+
+
+def name_saved_values(node_cls, input_names):
+    """Give the node class PyTorch's ``_saved_<name>`` / ``_raw_saved_<name>`` properties for an op's inputs
+    (``input_names``), ``result`` and the values ops keep on ctx (``KEPT``); a node without such a value
+    raises AttributeError. Properties on the one base class, added as new names appear: not a
+    ``__getattr__`` (it would slow every attribute read of every node), nor properties on each op's
+    node class (changing many classes after creation costs the engine's attribute reads too)."""
+    for name in (*input_names, "result", *KEPT):
+        for attr in (f"_saved_{name}", f"_raw_saved_{name}"):
+            if attr not in vars(node_cls) and not (attr.startswith("_raw") and name in KEPT):
+                setattr(node_cls, attr, property(lambda self, _a=attr: saved_attribute(self, _a)))
 
 
 def saved_attribute(node, attr):
@@ -206,7 +234,7 @@ def saved_attribute(node, attr):
 def saved_names(node):
     """The ``_saved_<name>`` names of what ``node`` saved (for ``dir(grad_fn)``)."""
     names = [f"_saved_{name}" for name in _kept_values(node)]
-    for role in vars(node).get("_save_roles", ()):
+    for role in roles(node):
         name = _name(node, role)
         if name is not None:
             names += [f"_saved_{name}", f"_raw_saved_{name}"]
@@ -233,7 +261,7 @@ def _name(node, role):
 
 
 def _saved_index(node, name):
-    for i, role in enumerate(vars(node).get("_save_roles", ())):
+    for i, role in enumerate(roles(node)):
         if _name(node, role) == name:
             return i
     return None
