@@ -199,6 +199,11 @@ LEGACY = {
     "isinstance long": lambda t: isinstance(t.tensor([1]), t.LongTensor),
     "t.type(LongTensor)": lambda t: t.ones(2).type(t.LongTensor),
     "t.type()": lambda t: t.ones(2, dtype=t.int32).type(),
+    "cuda.FloatTensor(data)": lambda t: t.cuda.FloatTensor([1]),
+    "cuda.LongTensor(sizes)": lambda t: t.cuda.LongTensor(2),
+    "isinstance(cpu tensor, cuda.FloatTensor)": lambda t: isinstance(t.ones(1), t.cuda.FloatTensor),
+    "cuda.FloatTensor's repr": lambda t: t.cuda.FloatTensor,
+    "t.type(cuda.FloatTensor)": lambda t: t.ones(1).type(t.cuda.FloatTensor),
     # Variable
     "Variable(t, requires_grad=True)": lambda t: t.autograd.Variable(t.ones(2), requires_grad=True),
     "Variable(t, True)": lambda t: t.autograd.Variable(t.ones(2), True),

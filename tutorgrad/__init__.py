@@ -42,6 +42,8 @@ from .autograd.anomaly_mode import (is_anomaly_enabled, is_anomaly_check_nan_ena
 from ._printing import set_printoptions, get_printoptions  # noqa: F401
 from . import _legacy
 globals().update(_legacy.types)  # FloatTensor, LongTensor, ...: the legacy constructors, one per dtype
+for _name, _type in _legacy.cuda_types.items():  # tutorgrad.cuda.FloatTensor, ...: TypeError, as CPU-only PyTorch
+    setattr(cuda, _name, _type)
 
 float = float32
 double = float64

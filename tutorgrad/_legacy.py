@@ -24,11 +24,14 @@ class _LegacyTensorType(type):
     """The metaclass of ``FloatTensor`` & co.: calling one is the legacy constructor, ``isinstance`` checks the dtype."""
 
     def __instancecheck__(cls, obj):
-        return isinstance(obj, Tensor) and obj.dtype is cls.dtype
+        return isinstance(obj, Tensor) and obj.dtype is cls.dtype and not cls.is_cuda
 
     def __call__(cls, *args, device=None, **kwargs):
         """``FloatTensor()`` (empty), ``FloatTensor(2, 3)`` / ``FloatTensor(Size)`` (a shape), ``FloatTensor(data)``
         (a copy converted to the dtype), ``FloatTensor(tensor)`` (the same memory; the dtype must match)."""
+        if cls.is_cuda:  # tutorgrad.cuda.FloatTensor: as a CPU-only PyTorch
+            raise TypeError(f"type {cls.__module__}.{cls.__name__} not available. Torch not compiled with CUDA "
+                            "enabled.")
         if kwargs:
             raise TypeError(f"new() received an invalid combination of arguments - got unexpected keyword "
                             f"argument(s) {', '.join(map(repr, kwargs))}; the legacy constructor takes only "
@@ -69,12 +72,15 @@ def _c(dt):
         dt._legacy, dt._legacy)
 
 
-def _legacy_type(dt):
+def _legacy_type(dt, cuda=False):
     name = f"{dt._legacy}Tensor"
-    return _LegacyTensorType(name, (), {"dtype": dt, "is_cuda": False, "__module__": "tutorgrad", "__qualname__": name,
+    module = "tutorgrad.cuda" if cuda else "tutorgrad"
+    return _LegacyTensorType(name, (), {"dtype": dt, "is_cuda": cuda, "__module__": module,
+                                        "__qualname__": name,
                                         "__doc__": f"The legacy type of {dt} tensors: ``{name}(data)``, "
                                                    f"``{name}(*sizes)``, ``isinstance(t, {name})``."})
 
 
-# One per real dtype, as PyTorch (it has no legacy complex types)
+# One per real dtype, as PyTorch (it has no legacy complex types); the tutorgrad.cuda ones cannot be made here
 types = {f"{d._legacy}Tensor": _legacy_type(d) for d in D.ALL if not d.is_complex}
+cuda_types = {f"{d._legacy}Tensor": _legacy_type(d, cuda=True) for d in D.ALL if not d.is_complex}

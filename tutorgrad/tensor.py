@@ -238,6 +238,10 @@ class Tensor:
         if isinstance(dtype, str):
             dtype = next((d for d in D.ALL if dtype.rsplit(".", 1)[-1] == f"{d._legacy}Tensor"), dtype)
         elif isinstance(getattr(dtype, "dtype", None), D.dtype) and isinstance(dtype, type):
+            if dtype.is_cuda:  # t.type(tutorgrad.cuda.FloatTensor): as a CPU-only PyTorch
+                raise RuntimeError(f"Cannot initialize CUDA without a CUDA build: {dtype.__module__}."
+                                   f"{dtype.__name__} needs CUDA, which this build (like a CPU-only PyTorch) does "
+                                   f"not have; keep the tensor on the CPU: t.type(tutorgrad.{dtype.__name__})")
             dtype = dtype.dtype  # a legacy type: t.type(tutorgrad.LongTensor)
         if isinstance(dtype, (str, type)):  # PyTorch's error for t.type(float), t.type(np.float32), t.type('x')
             name = dtype if isinstance(dtype, str) else ".".join(filter(None, [
