@@ -21,7 +21,7 @@ from .tensor import Tensor
 
 
 class _LegacyTensorType(type):
-    """The metaclass of ``FloatTensor`` & co.: calling one is the legacy constructor, ``isinstance`` checks the dtype."""
+    """The metaclass of ``FloatTensor`` & co.: calling one is the legacy constructor; ``isinstance`` asks the dtype."""
 
     def __instancecheck__(cls, obj):
         return isinstance(obj, Tensor) and obj.dtype is cls.dtype and not cls.is_cuda
