@@ -1,12 +1,13 @@
 """The typical-mistakes table of the lessons' exercises (used by test_exercises.py).
 
-``CONTEXT[lesson]`` stands in for what earlier cells of the lesson made (the data, the photo, the
-trained model), and ``GIVEN[name]`` is what the exercise's cell gives the student before its
-``...`` lines (the test checks these lines are in the cell).
+``MISTAKES`` rows: the exercise, a wrong answer as students really write it, and the words its
+message must contain: the mistake's name and what to do. The answer is the code a student puts in
+place of the ``...`` lines of the exercise's cell (a tuple of parts when the cell has several
+blocks of them); the test pastes it into the cell from the lesson and runs the cell, with ``torch``
+bound to tutorgrad and then to real PyTorch (and ``np``, ``math``, ``nn`` = ``torch.nn``).
 
-``MISTAKES`` rows: the exercise, a wrong answer as students really write it (code run after the
-given lines, with ``torch`` bound to tutorgrad and then to real PyTorch, ``np``, ``math`` and
-``nn`` = ``torch.nn``), and the words its message must contain: the mistake's name and what to do.
+``CONTEXT[lesson]`` stands in for what earlier cells of the lesson made (the photo, the data, the
+trained model) and the cell uses.
 """
 
 CONTEXT = {
@@ -17,18 +18,6 @@ photo = torch.tensor(plt.imread(get_sample_data("grace_hopper.jpg")))
 img = photo.permute(2, 0, 1).float() / 255
 face = img[:, 120:320, 130:330]
 """,
-}
-
-GIVEN = {
-    "1.3": "t = torch.tensor([1, 2, 3])",
-    "2.3": "small = photo[::4, ::4]   # every 4th row and column: 150 x 128 x 3",
-    "3.1": "x = torch.arange(12).reshape(3, 4)",
-    "3.2": "t = torch.tensor([3, -1, 0, 4, -1, 5, -9, 0, 2, 6])",
-    "3.3": "marks = torch.tensor([[12, 15, 9], [18, 17, 20], [7, 10, 11], [14, 14, 16]])",
-    "3.4": "prices = torch.tensor([10.0, 20.0, 40.0])\nrates = torch.tensor([0.1, 0.2])",
-    "4.1": "a = np.arange(4.0)",
-    "4.2": "a = np.arange(4.0)",
-    "4.3": "w = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)",
 }
 
 MISTAKES = [
@@ -116,4 +105,49 @@ MISTAKES = [
     ("4.4", "prediction = [0.0, 1.0, 1.0]", ["a *= 2", "in-place"]),
     ("4.4", "prediction = [2.0, 2.0, 2.0]", ["t[0] = 0.0"]),
     ("4.4", "prediction = [0.0, 11.0, 11.0]", ["a *= 2 before", "did change"]),
+    # --- lesson 5 ---------------------------------------------------------------------------------
+    ("5.1", "predictions = [True, True, False, False]", ["p * 2 does not track", "nothing tracked"]),
+    ("5.1", "predictions = [False, False, False, False]", ["p * q tracks", "any of its inputs"]),
+    ("5.1", "predictions = [False, True, True, False]", ["detach()", "cut off from the graph"]),
+    ("5.1", "predictions = [False, True, False, True]", ["comparison", "no derivative"]),
+    ("5.1", "predictions = [True, True, True, True]", ["p * 2 does not track", "2 more"]),
+    ("5.2", 'leaves = {"a", "e"}', ["b is missing", "does not require grad"]),
+    ("5.2", 'leaves = {"a", "b", "c", "e"}', ["c:", "grad_fn", "not leaves"]),
+    ("5.2", 'leaves = {"a", "b", "c", "d", "e"}', ["c and d", "not leaves"]),
+    ("5.2", 'leaves = {"b"}', ["a and e missing", "create yourself"]),
+    ("5.3", 'node_name = "ExpBackward0"', ["d.grad_fn itself", "one step back"]),
+    ("5.3", 'node_name = "AccumulateGrad"', ["two steps back"]),
+    ("5.3", 'node_name = "Mul"', ["full name", "Backward0"]),
+    ("5.3", "node_name = d.grad_fn.next_functions[0][0]", ["the node itself", ".name()"]),
+    ("5.4", "y = x * x + 3 * x", ["multiplication node", "x ** 2"]),
+    ("5.4", "y = x ** 2 + 3", ["y is 7", "3 * x"]),
+    ("5.4", "y = x ** 2 - 3 * x", ["wrong sign", "+ 3 * x"]),
+    ("5.4", "y = (x ** 2 + 3 * x).item()", ["Python number", ".item()"]),
+    ("5.4", "y = x * (x + 3)", ["last operation is MulBackward0", "addition"]),
+    ("5.4", "with torch.no_grad():\n    y = x ** 2 + 3 * x", ["no grad_fn", "no_grad"]),
+    # --- lesson 6 ---------------------------------------------------------------------------------
+    ("6.1", "answer = math.exp(3 * 0.5)", ["forgot the inner derivative", "3"]),
+    ("6.1", "answer = 3 * math.exp(0.5)", ["at x = 0.5", "u = 3x = 1.5"]),
+    ("6.1", "answer = math.exp(1.5) / 3", ["divided", "multiplies"]),
+    ("6.1", "answer = 3 * 0.5 * math.exp(1.5)", ["3x = 1.5", "its derivative"]),
+    ("6.2", "g = u ** 2 * v + v\ng.backward(retain_graph=True)\ng.backward()\nanswer = (u.grad, v.grad)",
+     ["2 times too big", "accumulated", "Re-run"]),
+    ("6.2", "g = u ** 2 * v + v\ng.backward()\nanswer = (v.grad, u.grad)", ["swapped", "(u.grad, v.grad)"]),
+    ("6.2", "g = u ** 2 * v + v\ng.backward()\nanswer = (u, v)", ["u and v themselves", "u.grad"]),
+    ("6.2", "g = u ** 2 * v + v\nanswer = (u.grad, v.grad)", ["None", "g.backward()"]),
+    ("6.3", "prediction = 5", ["overwrites", "adds"]),
+    ("6.3", "prediction = 125", ["does not multiply", "adds"]),
+    ("6.3", "prediction = 3", ["counts the backward() calls", "sum"]),
+    ("6.4", "y = x ** 3\nanswer = y", ["values y_i = x_i^3", "x.grad"]),
+    ("6.4", "y = x ** 3\ny.mean().backward()\nanswer = x.grad", ["divided by 5", "y.sum()"]),
+    ("6.4", "y = x ** 3\ny.sum().backward()\ny = x ** 3\ny.sum().backward()\nanswer = x.grad",
+     ["twice", "accumulated", "backward once"]),
+    ("6.4", "y = x ** 3\nanswer = x.grad", ["None", "backward()"]),
+    ("6.4", "answer = torch.autograd.grad((x ** 3).sum(), x)", ["tuple", "[0]"]),
+    ("6.5", "return (f(x + h) - f(x)) / h",
+     ["forward difference", "f(x + h) - f(x - h)", "Given:", "f = math.exp", "x = 1", "h = 0.1", "returned"]),
+    ("6.5", "return (f(x + h) - f(x - h)) / h", ["divided by h", "2 * h", "was expected"]),
+    ("6.5", "return (f(x + h) - f(x - h)) / 2 * h", ["left to right", "(2 * h)"]),
+    ("6.5", "return (f(x - h) - f(x + h)) / (2 * h)", ["Wrong sign"]),
+    ("6.5", "return f(x + h) - f(x - h)", ["forgot to divide"]),
 ]

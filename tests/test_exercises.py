@@ -5,9 +5,9 @@
   its own message. Every row runs with tutorgrad and with real PyTorch as ``torch`` (the lessons run
   on both, and the checkers must accept both kinds of tensors).
 * Hints: at least two per exercise, the first never code; each ``hint()`` shows the next one.
-* Solutions: pasted after the cell's given lines, they pass (both libraries). That the solution
-  also fits its cell in the lesson, and leaves the rest of the lesson working, is
-  ``test_lesson_solutions.py``.
+* Every wrong answer and every solution is pasted into its exercise's cell, in place of the ``...``
+  lines, and the cell is run (after what earlier cells of the lesson made, ``CONTEXT``). That the
+  solution also leaves the rest of the lesson working is ``test_lesson_solutions.py``.
 """
 import re
 
@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 import tutorgrad
-from exercise_mistakes import CONTEXT, GIVEN, MISTAKES
-from lesson_cells import LESSONS, cell_lines, exercise_cells, placeholder_blocks
+from exercise_mistakes import CONTEXT, MISTAKES
+from lesson_cells import LESSONS, exercise_cells, paste, placeholder_blocks
 from tutorgrad.lessons import Exercise, Wrong, exercise, exercises, expect
 
 LIBS = ["tutorgrad", "torch"]
@@ -36,14 +36,28 @@ def fresh_hints():
         ex.hints_shown = 0
 
 
+def exercise_cell(name):
+    """The code of exercise ``name``'s cell in its lesson."""
+    lesson = [p for p in LESSONS if int(p.name[:2]) == int(name.split(".")[0])]
+    cells = [code for path in lesson for _, n, code in exercise_cells(path) if n == name]
+    if not cells:
+        pytest.skip(f"no lesson has exercise {name}")
+    return cells[0]
+
+
 def run(name, code, lib):
-    """Run the lesson's context and the cell's given lines, then ``code``, with ``torch`` bound to ``lib``;
-    return the exercise's answers."""
+    """Exercise ``name``'s cell with ``code`` in place of its ``...`` lines (a tuple of parts for several
+    blocks), run after the lesson's context with ``torch`` bound to ``lib``; returns the exercise's answers.
+
+    The cell runs without its ``ex = exercise(...)`` and ``ex.check(...)`` lines: the test checks."""
     import math
 
     import tutorgrad.nn  # noqa: F401  (``torch.nn`` for the code below, as in the lessons)
     namespace = {"torch": lib, "np": np, "math": math, "nn": lib.nn}
-    source = "\n".join([CONTEXT.get(name.split(".")[0], ""), GIVEN.get(name, ""), code])
+    cell = "\n".join(line for line in exercise_cell(name).split("\n")
+                     if not line.startswith(("ex = exercise(", "ex.check(")))
+    parts = (code,) if isinstance(code, str) else tuple(code)
+    source = CONTEXT.get(name.split(".")[0], "") + "\n" + paste(cell, parts)
     exec(compile(source, f"<exercise {name}>", "exec"), namespace)
     return [namespace[a] for a in exercise(name).answers]
 
@@ -51,7 +65,8 @@ def run(name, code, lib):
 # --- the typical-mistakes table ------------------------------------------------------------------
 
 @pytest.mark.parametrize("lib_name", LIBS)
-@pytest.mark.parametrize("name, code, words", MISTAKES, ids=[f"{n}:{c.splitlines()[-1][:40]}" for n, c, _ in MISTAKES])
+@pytest.mark.parametrize("name, code, words", MISTAKES,
+                         ids=[f"{n}:{(c if isinstance(c, str) else c[-1]).splitlines()[-1][:40]}" for n, c, _ in MISTAKES])
 def test_the_message_names_the_mistake(name, code, words, lib_name):
     answers = run(name, code, lib_module(lib_name))
     status, why = exercise(name).verdict(*answers)
@@ -72,7 +87,6 @@ def test_three_typical_mistakes_each_with_its_own_message(name):
 
 def test_the_table_names_only_real_exercises():
     assert {n for n, _, _ in MISTAKES} <= set(exercises)
-    assert set(GIVEN) <= set(exercises)
     assert {n.split(".")[0] for n in exercises} >= set(CONTEXT)
 
 
@@ -82,7 +96,7 @@ def test_the_table_names_only_real_exercises():
 @pytest.mark.parametrize("name", sorted(exercises))
 def test_solution_passes_after_the_given_lines(name, lib_name, capsys):
     ex = exercise(name)
-    answers = run(name, ex.solution_code, lib_module(lib_name))
+    answers = run(name, ex.solution_parts, lib_module(lib_name))
     assert ex.verdict(*answers) == ("correct", "")
     capsys.readouterr()
     ex.check(*answers)
@@ -110,7 +124,7 @@ def test_junk_is_refused_with_a_reason(name, lib_name, capsys):
     """Every checker can fail, and never with a traceback: answers of any type get a reason."""
     lib = lib_module(lib_name)
     ex = exercise(name)
-    right = run(name, ex.solution_code, lib)
+    right = run(name, ex.solution_parts, lib)
     tried = 0
     for wrong in junk(lib):
         answers = right[:-1] + [wrong]  # (a, t) for "share memory with a": replace t, keep a
@@ -240,12 +254,6 @@ def test_every_exercise_is_used_once_under_a_heading():
 
 
 @pytest.mark.parametrize("name", sorted(exercises))
-def test_the_cell_fits_the_solution_and_the_given_lines(name):
-    """The solution has one part per ``...`` block of its cell, and the table's given lines are the cell's."""
-    cells = {n: code for path in LESSONS for _, n, code in exercise_cells(path)}
-    if not cells:
-        pytest.skip("no lessons in notebooks/")
-    code = cells[name]
+def test_the_solution_has_one_part_per_block_of_dots(name):
+    code = exercise_cell(name)
     assert len(placeholder_blocks(code)) == len(exercise(name).solution_parts), code
-    missing = cell_lines(GIVEN.get(name, "")) - cell_lines(code)
-    assert not missing, f"exercise {name}: the table's given lines are not in the cell: {missing}"
