@@ -18,6 +18,13 @@ photo = torch.tensor(plt.imread(get_sample_data("grace_hopper.jpg")))
 img = photo.permute(2, 0, 1).float() / 255
 face = img[:, 120:320, 130:330]
 """,
+    "7": """
+def f(x):
+    return torch.stack([x[0] ** 2 * x[1], 5 * x[0] + torch.sin(x[1])])
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = f(x)
+J = torch.stack([torch.autograd.grad(y, x, grad_outputs=e, retain_graph=True)[0] for e in torch.eye(2)])
+""",
 }
 
 MISTAKES = [
@@ -150,4 +157,25 @@ MISTAKES = [
     ("6.5", "return (f(x + h) - f(x - h)) / 2 * h", ["left to right", "(2 * h)"]),
     ("6.5", "return (f(x - h) - f(x + h)) / (2 * h)", ["Wrong sign"]),
     ("6.5", "return f(x + h) - f(x - h)", ["forgot to divide"]),
+    # --- lesson 7 ---------------------------------------------------------------------------------
+    ("7.1", 'rows = []\nfor i in range(3):\n    e_i = torch.zeros(3)\n    e_i[i] = 1.0\n    y.backward(gradient=e_i, retain_graph=True)\n    rows.append(x.grad.clone())\nJ = torch.stack(rows)', ["rows add up", "x.grad = None"]),
+    ("7.1", 'rows = []\nfor i in range(3):\n    e_i = torch.zeros(3)\n    e_i[i] = 1.0\n    y.backward(gradient=e_i, retain_graph=True)\n    rows.append(x.grad)\nJ = torch.stack(rows)', ["Every row is the same", "x.grad.clone()"]),
+    ("7.1", 'rows = []\nfor i in range(3):\n    x.grad = None\n    e_i = torch.zeros(3)\n    e_i[i] = 1.0\n    y.backward(gradient=e_i, retain_graph=True)\n    rows.append(x.grad.clone())\nJ = torch.stack(rows, dim=1)', ["shape (2, 3)", "transpose"]),
+    ("7.1", "y.sum().backward()\nJ = x.grad", ["one row", "one backward pass per output"]),
+    ("7.1", "rows = [torch.autograd.grad(y, x, grad_outputs=e, retain_graph=True)[0] for e in torch.eye(3)]\nJ = rows",
+     ["Python list", "torch.stack"]),
+    ("7.2", "prediction = J @ torch.tensor([2.0, -1.0])", ["J v", "weighs the rows"]),
+    ("7.2", "prediction = J.sum(dim=0)", ["sum of the rows", "all ones"]),
+    ("7.2", "prediction = [-3.0, -2.4161]", ["Wrong sign"]),
+    ("7.2", "prediction = [8.0, 0.4161]", ["diagonal", "in full"]),
+    ("7.3", "dh, = torch.autograd.grad(h, x)\nanswer = dh", ["first derivative", "create_graph=True"]),
+    ("7.3", "h.backward(create_graph=True)\nx.grad.backward()\nanswer = x.grad", ["h' + h''", "x.grad"]),
+    ("7.3", "answer = 2 * torch.cos(x)", ["2 cos x alone", "product rule"]),
+    ("7.3", "dh = torch.autograd.grad(h, x, create_graph=True)\nanswer = torch.autograd.grad(dh, x)", ["tuple", "[0]"]),
+    ("7.4", "Hv, = torch.autograd.grad(p, x)", ["gradient of p", "second pass"]),
+    ("7.4", "grad, = torch.autograd.grad(p, x)\nHv = grad * v", ["element by element", "grad_outputs=v"]),
+    ("7.4", "grad, = torch.autograd.grad(p, x, create_graph=True)\n"
+            "Hv = torch.stack([torch.autograd.grad(grad[i], x, retain_graph=True)[0] for i in range(3)])",
+     ["whole Hessian", "grad_outputs=v"]),
+    ("7.4", "grad, = torch.autograd.grad(p, x)\nHv = (grad * v).sum()", ["one number", "grad_outputs=v"]),
 ]

@@ -64,6 +64,7 @@ def run(name, code, lib):
 
 # --- the typical-mistakes table ------------------------------------------------------------------
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # a wrong answer may warn (backward with create_graph=True)
 @pytest.mark.parametrize("lib_name", LIBS)
 @pytest.mark.parametrize("name, code, words", MISTAKES,
                          ids=[f"{n}:{(c if isinstance(c, str) else c[-1]).splitlines()[-1][:40]}" for n, c, _ in MISTAKES])
