@@ -159,6 +159,12 @@ def call(fn, name, args, what=None):
     return got
 
 
+def gave(what, args, got, want, why=""):
+    """Like ``returned``, for a result that is not a function's return value (``x.grad after backward``)."""
+    return (f"{what} is {show(got)}, but {show(want)} was expected." + (f" {why}" if why else "")
+            + f"\n  Given:{inputs_text(args)}")
+
+
 def returned(name, args, got, want, why=""):
     """The message for a function answer that returned the wrong thing: the call, its inputs, what came
     back and what was expected, then ``why`` (what the mistake is and what to do)."""
