@@ -33,7 +33,7 @@ lab: check-python dot $(STAMP) $(PAGE_CONFIG) ## set everything up, then open th
 	$(if $(NOTEBOOKS),$(VENV)/bin/jupyter trust $(NOTEBOOKS))
 	$(VENV)/bin/jupyter lab $(ALLOW_ROOT) $(if $(WELCOME),--LabApp.default_url=/lab/tree/$(WELCOME))
 
-# LESSONS=notebooks/05-autograd.ipynb re-runs just that one.
+# LESSONS=notebooks/06-autograd.ipynb re-runs just that one.
 LESSONS ?= $(NOTEBOOKS)
 lessons: check-python dot $(STAMP) ## re-run lessons top to bottom in fresh kernels and store their outputs (LESSONS=...)
 	env -u MPLBACKEND $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \

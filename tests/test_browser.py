@@ -453,3 +453,124 @@ def run_and_check(page, lab, deadline, code_cells, oracle):
     assert not errors, f"{LESSON}: cells show errors or warnings:\n\n" + "\n\n".join(errors)
     assert "error:" not in readout(explorer)[3], f"the explorer shows an error: {readout(explorer)[3]}"
     assert all(re.fullmatch(r"\[\d+\]:", s) for s in prompts(page)), f"not every cell ran: {prompts(page)}"
+
+
+# --- every lesson: Run All in the browser, and every picture renders ---------------------------
+
+ALL_LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+LESSON_BUDGET = 150  # seconds per lesson, Run All included
+
+
+def expected_pictures(lesson):
+    """Per code cell of the stored lesson: how many PNG pictures, SVG drawings and widgets it shows."""
+    cells = [c for c in json.loads((ROOT / "notebooks" / lesson).read_text())["cells"] if c["cell_type"] == "code"]
+    wanted = []
+    for cell in cells:
+        data = [o.get("data", {}) for o in cell.get("outputs", []) if o["output_type"] in ("display_data",
+                                                                                           "execute_result")]
+        wanted.append({"png": sum("image/png" in d for d in data), "svg": sum("image/svg+xml" in d for d in data),
+                       "widget": sum("application/vnd.jupyter.widget-view+json" in d for d in data)})
+    return wanted
+
+
+def shown_pictures(page):
+    """Per code cell in the page: decoded PNG images, visible SVG drawings, rendered widgets, broken images."""
+    return page.eval_on_selector_all(".jp-Notebook .jp-CodeCell", """cells => cells.map(cell => {
+        const out = cell.querySelector('.jp-OutputArea') || cell;
+        const decoded = img => img.complete && img.naturalWidth > 0;
+        const pngs = [...out.querySelectorAll('[data-mime-type="image/png"] img')];
+        const svgs = [...out.querySelectorAll('[data-mime-type="image/svg+xml"]')];
+        const widgets = [...out.querySelectorAll('[data-mime-type="application/vnd.jupyter.widget-view+json"]')];
+        const widgetImgs = widgets.flatMap(w => [...w.querySelectorAll('img')]);
+        return {png: pngs.filter(decoded).length,
+                svg: svgs.filter(s => { const i = s.querySelector('img'); return i ? decoded(i) :
+                                        !!s.querySelector('svg'); }).length,
+                widget: widgets.filter(w => w.querySelector('.jupyter-widgets, .widget-box, .widget-slider, '
+                                                            + '.widget-image, .widget-html, img')).length,
+                broken: [...pngs, ...widgetImgs].filter(i => !decoded(i)).length};
+    })""")
+
+
+@pytest.fixture(scope="module")
+def shared_lab(tmp_path_factory):
+    _require_browser()
+    server = Lab(tmp_path_factory.mktemp("lab"))
+    try:
+        server.wait_until_up(45)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory):
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    p = sync_playwright().start()
+    browser = p.chromium.launch_persistent_context(
+        str(tmp_path_factory.mktemp("profile")), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+        viewport={"width": 1400, "height": 1000})
+    try:
+        yield browser
+    finally:
+        browser.close()
+        p.stop()
+
+
+@pytest.mark.parametrize("lesson", ALL_LESSONS)
+def test_every_lesson_runs_in_a_real_browser_and_its_pictures_render(lesson, shared_lab, chromium):
+    """Run All, as a student would, in JupyterLab in Chromium: no error or warning shows, every cell runs, and
+    every picture the stored lesson shows (matplotlib PNGs, graph drawings, widgets) is there and decoded."""
+    lab, deadline = shared_lab, Deadline(LESSON_BUDGET)
+    page = chromium.new_page()
+    page_errors = []
+    page.on("pageerror", lambda e: page_errors.append(str(e)))
+    page.set_default_timeout(30_000)
+    screenshot = ROOT / "test-artifacts" / f"browser-{Path(lesson).stem}.png"
+    try:
+        page.goto(f"{lab.url}/lab/tree/{lesson}?reset&token={lab.token}", timeout=deadline.left(45) * 1000)
+        wanted = expected_pictures(lesson)
+        page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=deadline.left(45) * 1000)
+        wait_for(f"all {len(wanted)} code cells of {lesson} in the page", lambda: len(prompts(page)) == len(wanted),
+                 deadline.left(20))
+
+        def kernel_ready():
+            sessions = [s for s in lab.api("/api/sessions") if s["path"].endswith(lesson)]
+            kernels = {k["id"]: k for k in lab.api("/api/kernels")}
+            return any(kernels.get(s["kernel"]["id"], {}).get("execution_state") == "idle"
+                       and kernels[s["kernel"]["id"]]["connections"] > 0 for s in sessions)
+        wait_for(f"a connected idle kernel for {lesson}", kernel_ready, deadline.left(45))
+
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+        def finished():
+            errors = errors_shown(page)
+            if errors:
+                pytest.fail(f"{lesson}: a cell shows an error or a warning:\n\n" + "\n\n".join(errors))
+            shown = prompts(page)
+            return all(re.fullmatch(r"\[\d+\]:", s) for s in shown) and len({*shown}) == len(shown) and kernel_ready()
+        wait_for(f"Run All of {lesson} to finish", finished, deadline.left(LESSON_BUDGET),
+                 detail=lambda: f"prompts {prompts(page)}")
+
+        def pictures_in_place():
+            shown = shown_pictures(page)
+            missing = [(k, w, s) for k, (w, s) in enumerate(zip(wanted, shown))
+                       if s["png"] < w["png"] or s["svg"] < w["svg"] or s["widget"] < w["widget"]]
+            return not missing and not any(s["broken"] for s in shown)
+        wait_for(f"every picture of {lesson} to render", pictures_in_place, deadline.left(20),
+                 detail=lambda: [(k, w, s) for k, (w, s) in enumerate(zip(wanted, shown_pictures(page))) if w != s])
+        assert sum(w["png"] + w["svg"] + w["widget"] for w in wanted) == 0 or \
+            sum(s["png"] + s["svg"] + s["widget"] for s in shown_pictures(page)) > 0
+        assert not errors_shown(page)
+    finally:
+        screenshot.parent.mkdir(exist_ok=True)
+        try:
+            page.screenshot(path=str(screenshot), full_page=False)
+        finally:
+            page.close(run_before_unload=False)
+            for session in lab.api("/api/sessions"):  # one kernel at a time on a 2-core machine
+                lab.api(f"/api/sessions/{session['id']}", method="DELETE")
+        if page_errors:
+            print(f"{lesson}: page errors: {page_errors}")

@@ -109,7 +109,7 @@ def show(x):
         return repr(x)
     if a.dtype == object:
         return repr(x)
-    if a.size > 24:
+    if a.size > 40:
         return f"a tensor of shape {a.shape}"
     return _nested(a.tolist())
 
