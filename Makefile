@@ -33,11 +33,12 @@ lab: check-python dot $(STAMP) $(PAGE_CONFIG) ## set everything up, then open th
 	$(if $(NOTEBOOKS),$(VENV)/bin/jupyter trust $(NOTEBOOKS))
 	$(VENV)/bin/jupyter lab $(ALLOW_ROOT) $(if $(WELCOME),--LabApp.default_url=/lab/tree/$(WELCOME))
 
-# LESSONS=notebooks/06-autograd.ipynb re-runs just that one.
+# LESSONS=notebooks/06-autograd.ipynb re-runs just that one. tools/run_lessons.py: fresh kernels, plots inline, the
+# files left untrusted (as a fresh clone has them), no timing metadata, widget ids in a fixed order (a re-run
+# changes nothing that did not change).
 LESSONS ?= $(NOTEBOOKS)
 lessons: check-python dot $(STAMP) ## re-run lessons top to bottom in fresh kernels and store their outputs (LESSONS=...)
-	env -u MPLBACKEND $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False $(LESSONS)
+	$(PY) tools/run_lessons.py $(LESSONS)
 
 bench: check-python dot $(BENCH_STAMP) ## also install mygrad and micrograd, then run the benchmarks
 	MPLBACKEND=Agg $(PY) benchmarks/run.py

@@ -20,7 +20,10 @@ its settings took effect (threadpoolctl for OpenBLAS, NumPy's CPU feature table,
 ``torch.backends.cpu.get_cpu_capability()``; MKL cannot be asked) and skips settings this processor
 cannot run (SkylakeX kernels and avx512 need AVX-512). Exit status 0 only if every run passed.
 
-    .venv/bin/python tests/kernel_matrix.py [--full] [--list] [-- pytest options]
+``--suite`` runs the whole test suite (but the browser tests, which print no numbers) in each run
+instead of the lessons' tests: the random-number tests, for one, compare draws bit for bit.
+
+    .venv/bin/python tests/kernel_matrix.py [--full] [--suite] [--list] [-- pytest options]
 """
 import argparse
 import itertools
@@ -108,11 +111,13 @@ def check(env, blas, numpy_level, aten, mkl):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--full", action="store_true", help="all 72 combinations instead of the 12 all-pairs runs")
+    parser.add_argument("--suite", action="store_true", help="the whole test suite but the browser tests")
     parser.add_argument("--list", action="store_true", help="print the runs and exit")
     parser.add_argument("pytest_args", nargs="*", help="extra pytest options (after --)")
     args = parser.parse_args()
 
     runs = plan(args.full)
+    tests = ["-m", "not browser"] if args.suite else TESTS
     if args.list:
         for run in runs:
             print(*run)
@@ -133,7 +138,7 @@ def main():
             continue
         print(f"[{n}/{len(runs)}] {name} ...", flush=True)
         start = time.monotonic()
-        proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *TESTS,
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests,
                                *args.pytest_args], env=env, cwd=ROOT, capture_output=True, text=True)
         seconds = time.monotonic() - start
         summary = (proc.stdout.strip().splitlines() or ["(no output)"])[-1]
@@ -144,7 +149,7 @@ def main():
         print(f"    {verdict} in {seconds:.0f} s: {summary}", flush=True)
 
     print("\nKernel matrix:", "all 72 combinations" if args.full else "12 all-pairs runs",
-          f"({len(runs)} runs of: pytest {' '.join(TESTS)})")
+          f"({len(runs)} runs of: pytest {' '.join(tests)})")
     for name, verdict, seconds in results:
         print(f"  {name}  {verdict}" + (f"  [{seconds:.0f} s]" if seconds else ""))
     return int(any(v.startswith("FAILED") for _, v, _ in results))

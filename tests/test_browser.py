@@ -10,6 +10,10 @@ presses the arrow key on the explorer's first slider and checks the gradient sho
 value comes from the lesson's own function, run with tutorgrad in a separate process (and
 checked against a central difference in float64). A screenshot goes to ``test-artifacts/``.
 
+Before that it opens the lesson with its stored outputs, never trusted (as in a fresh clone or a
+download, where JupyterLab hides stored SVG), and checks that every stored graph drawing shows, as
+the PNG stored beside its SVG (``make lessons`` stores them; tests/test_viz.py checks every lesson has them).
+
 Needs ``/usr/bin/chromium`` (``sudo apt-get install chromium``) and the ``playwright`` pip
 package; ``playwright install`` is not needed. Without them the test skips and says so.
 """
@@ -30,11 +34,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LESSON = "04-computation-graph.ipynb"
+LESSON = "05-computation-graph.ipynb"
+STORED = "05-computation-graph-as-stored.ipynb"  # the lesson with its committed outputs, as a fresh clone has it
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOT = ROOT / "test-artifacts" / f"browser-{Path(LESSON).stem}.png"
+STORED_SCREENSHOT = ROOT / "test-artifacts" / f"browser-{Path(STORED).stem}.png"
 BUDGET = 115  # seconds for the whole test; every wait below is bounded by what is left of it
 
 pytestmark = pytest.mark.browser
@@ -321,9 +327,21 @@ def visible_image(locator):
         locator.first.evaluate("img => img.complete && img.naturalWidth > 0")
 
 
+def drawings(nb):
+    """The stored graph drawings of a notebook: its outputs that hold an SVG."""
+    return [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]
+            if "image/svg+xml" in o.get("data", {})]
+
+
+def prepare_stored(lab):
+    """Put the lesson with its committed outputs beside the stripped copies."""
+    shutil.copy(ROOT / "notebooks" / LESSON, lab.root / STORED)
+
+
 def test_computation_graph_lesson_in_a_real_browser(lab, tmp_path):
     deadline = Deadline(BUDGET)
     oracle = start_oracle(lab.root / LESSON, tmp_path)   # runs while the server starts
+    prepare_stored(lab)
     try:
         lab.wait_until_up(deadline.left(45))
         deadline.mark("server up")
@@ -350,7 +368,14 @@ def browse(lab, tmp_path, deadline, oracle):
         try:
             page = browser.pages[0] if browser.pages else browser.new_page()
             page.on("pageerror", lambda e: page_errors.append(str(e)))
+            page.on("dialog", lambda dialog: dialog.accept())  # ("leave the page?" when going to the next lesson)
             page.set_default_timeout(30_000)
+            page.goto(f"{lab.url}/lab/tree/{STORED}?reset&token={lab.token}", timeout=deadline.left(45) * 1000)
+            try:
+                check_stored_drawings(page, lab, deadline)
+            finally:
+                STORED_SCREENSHOT.parent.mkdir(exist_ok=True)
+                page.screenshot(path=str(STORED_SCREENSHOT))
             page.goto(f"{lab.url}/lab/tree/{LESSON}?reset&token={lab.token}", timeout=deadline.left(45) * 1000)
             try:
                 run_and_check(page, lab, deadline, code_cells, oracle)
@@ -362,6 +387,34 @@ def browse(lab, tmp_path, deadline, oracle):
             raise
         finally:
             browser.close()
+
+
+def check_stored_drawings(page, lab, deadline):
+    """0. The lesson as committed, not trusted: each stored drawing shows as an image, at its drawing's size."""
+    expected = drawings(json.loads((lab.root / STORED).read_text()))
+    assert expected, f"{LESSON} has no stored graph drawing to check"
+    cells = lab.api(f"/api/contents/{STORED}")["content"]["cells"]
+    assert not any(c["metadata"].get("trusted") for c in cells if c["cell_type"] == "code"), \
+        f"the server trusts {STORED}: this check needs an untrusted notebook, as a fresh clone is"
+    page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=deadline.left(45) * 1000)
+    images = page.locator('.jp-Notebook .jp-OutputArea-output[data-mime-type="image/png"] img')
+    wait_for(f"the {len(expected)} stored graph drawings of {LESSON}, untrusted, shown as images",
+             lambda: images.count() >= len(expected), deadline.left(20),
+             detail=lambda: f"{images.count()} images; outputs shown as " + ", ".join(page.eval_on_selector_all(
+                 ".jp-Notebook .jp-OutputArea-output", "els => els.map(e => e.dataset.mimeType)")))
+    shown_widths = []
+    for i in range(images.count()):
+        image = images.nth(i)
+        image.scroll_into_view_if_needed()
+        assert image.is_visible() and image.evaluate("img => img.complete && img.naturalWidth > 0"), \
+            f"stored drawing {i + 1} of {LESSON} did not render (an empty or broken image)"
+        shown_widths.append(image.evaluate("img => img.getBoundingClientRect().width"))
+    for o in expected:
+        width = o["metadata"]["image/png"]["width"]
+        assert any(abs(w - width) <= 2 for w in shown_widths), f"no drawing shown {width} px wide: {shown_widths}"
+    # JupyterLab prefers SVG where it trusts the output: none shown means it really treated the lesson as untrusted
+    assert page.locator('.jp-Notebook [data-mime-type="image/svg+xml"]').count() == 0
+    deadline.mark("stored drawings shown")
 
 
 def run_and_check(page, lab, deadline, code_cells, oracle):

@@ -5,6 +5,8 @@ messages, so the table cannot drift from what PyTorch says. No exception may com
 (a raw NumPy traceback tells a student nothing about tensors).
 """
 import os
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ import tutorgrad
 from torchdiff import as_tutorgrad_text, call, torch
 
 NUMPY_DIR = os.path.dirname(np.__file__)
+MISSING_FOLDER = Path(tempfile.gettempdir()) / "tutorgrad-test-no-such-folder" / "sub"
 
 
 def backward_twice(lib):
@@ -264,6 +267,56 @@ MISUSES = [
     ("index_select with floats", lambda lib: lib.ones(3).index_select(0, lib.tensor([0.0])), "Expected dtype int32"),
     ("gather with floats", lambda lib: lib.ones(2, 2).gather(1, lib.tensor([[0.0]])), "Expected dtype int32"),
     ("Size out of range", lambda lib: lib.ones(2, 3).shape[2], "tuple index out of range"),
+    # issue 15: misuse that tutorgrad used to accept, or answer with another class or an unhelpful message
+    ("tensor of strings", lambda lib: lib.tensor(["1.5", "2.0"]), "too many dimensions 'str'"),
+    ("tensor of nested strings", lambda lib: lib.tensor([["1.5"], ["2.0"]]), "too many dimensions 'str'"),
+    ("dtype=np.float32", lambda lib: lib.zeros(2, dtype=np.float32),
+     "zeros(): argument 'dtype' must be tutorgrad.dtype, not type"),
+    ("dtype=np.dtype('float64')", lambda lib: lib.ones(2, dtype=np.dtype("float64")),
+     "ones(): argument 'dtype' must be tutorgrad.dtype, not numpy.dtypes.Float64DType"),
+    ("dtype='float32'", lambda lib: lib.tensor([1.0], dtype="float32"),
+     "tensor(): argument 'dtype' must be tutorgrad.dtype, not str"),
+    ("full with a NumPy dtype", lambda lib: lib.full((2,), 1.0, dtype=np.float64),
+     "full(): argument 'dtype' must be tutorgrad.dtype, not type"),
+    ("zeros_like with a string dtype", lambda lib: lib.zeros_like(lib.ones(2), dtype="float64"),
+     "argument 'dtype' must be tutorgrad.dtype, not str"),
+    (".to(np.float64)", lambda lib: lib.ones(2).to(np.float64), "tutorgrad.dtype"),
+    (".to(dtype='float64')", lambda lib: lib.ones(2).to(dtype="float64"), "tutorgrad.dtype"),
+    (".type(np.float32)", lambda lib: lib.ones(2).type(np.float32), "invalid type: 'numpy.float32'"),
+    (".type(float)", lambda lib: lib.ones(2).type(float), "invalid type: 'float'"),
+    ("Module.to(np.float64)", lambda lib: lib.nn.Linear(2, 2).to(np.float64), "tutorgrad.dtype"),
+    ("randint(low, high, int)", lambda lib: lib.randint(0, 10, 5), "tuple of ints"),
+    ("randint(high, int)", lambda lib: lib.randint(10, 5), "must be tuple of ints, not int"),
+    ("multinomial with a negative weight", lambda lib: lib.multinomial(lib.tensor([0.5, -0.1]), 1),
+     "probability tensor contains either `inf`, `nan` or element < 0"),
+    ("multinomial with a nan weight", lambda lib: lib.multinomial(lib.tensor([0.5, float("nan")]), 1),
+     "probability tensor contains either `inf`, `nan` or element < 0"),
+    ("multinomial of zeros", lambda lib: lib.multinomial(lib.tensor([0.0, 0.0]), 1),
+     "invalid multinomial distribution (sum of probabilities <= 0)"),
+    ("multinomial with a row of zeros", lambda lib: lib.multinomial(lib.tensor([[0.5, 0.5], [0.0, 0.0]]), 1),
+     "invalid multinomial distribution (sum of probabilities <= 0)"),
+    ("multinomial of more than there is", lambda lib: lib.multinomial(lib.tensor([0.5, 0.5]), 3),
+     "cannot sample n_sample > prob_dist.size(-1) samples without replacement"),
+    ("multinomial with replacement, negative", lambda lib: lib.multinomial(lib.tensor([0.5, -0.1]), 2, True),
+     "invalid multinomial distribution (encountering probability entry < 0)"),
+    ("multinomial with replacement, inf", lambda lib: lib.multinomial(lib.tensor([0.5, float("inf")]), 2, True),
+     "invalid multinomial distribution (encountering probability entry = infinity or NaN)"),
+    ("multinomial of ints", lambda lib: lib.multinomial(lib.tensor([1, 2]), 1),
+     "multinomial only supports floating-point dtypes for input, got: Long"),
+    ("multinomial of 0 samples", lambda lib: lib.multinomial(lib.ones(2), 0), "cannot sample n_sample <= 0 samples"),
+    ("multinomial of a 3-d tensor", lambda lib: lib.multinomial(lib.ones(2, 2, 2), 1), "prob_dist must be 1 or 2 dim"),
+    ("multinomial of 1.5 samples", lambda lib: lib.multinomial(lib.ones(2), 1.5),
+     "argument 'num_samples' (position 2) must be int, not float"),
+    ("bernoulli of 1.5", lambda lib: lib.bernoulli(lib.tensor([1.5])),
+     "Expected p_in >= 0 && p_in <= 1 to be true, but got false"),
+    ("bernoulli of -0.5 and nan", lambda lib: lib.bernoulli(lib.tensor([-0.5, float("nan")])),
+     "Expected p_in >= 0 && p_in <= 1 to be true, but got false"),
+    ("bernoulli of ints", lambda lib: lib.bernoulli(lib.tensor([1, 0])),
+     "\"bernoulli_tensor_cpu_p_\" not implemented for 'Long'"),
+    ("bernoulli with p=1.5", lambda lib: lib.bernoulli(lib.ones(2), 1.5),
+     "bernoulli_ expects p to be in [0, 1], but got p=1.5"),
+    ("save into a missing folder", lambda lib: lib.save({"w": lib.ones(2)}, MISSING_FOLDER / "model.pt"),
+     f"Parent directory {MISSING_FOLDER} does not exist."),
 ]
 
 
@@ -299,6 +352,16 @@ HINTS = [  # where tutorgrad's message also says how to fix it
     (lambda: tutorgrad.tensor([1, 2, 3])[tutorgrad.tensor([0.0])], "long"),
     (lambda: tutorgrad.maximum(tutorgrad.ones(2), 0), "tutorgrad.tensor(0.0)"),
     (lambda: tutorgrad.tensor([lambda: 0]), "Could not infer dtype of function"),
+    (lambda: tutorgrad.tensor(["1.5", "2.0"]), "tutorgrad.tensor([float(s) for s in strings])"),
+    (lambda: tutorgrad.zeros(2, dtype=np.float32), "use tutorgrad.float32 (torch.float32 after"),
+    (lambda: tutorgrad.ones(2, dtype=np.dtype("float64")), "use tutorgrad.float64"),
+    (lambda: tutorgrad.tensor([1.0], dtype="torch.long"), "use tutorgrad.int64"),
+    (lambda: tutorgrad.ones(2).type(np.float32), "t.type(tutorgrad.float64)"),
+    (lambda: tutorgrad.randint(0, 10, 5), "randint(0, 10, (5,)) for 5 numbers"),
+    (lambda: tutorgrad.multinomial(tutorgrad.ones(2), 3), "replacement=True"),
+    (lambda: tutorgrad.bernoulli(tutorgrad.tensor([0.5, 1.5])), "this tensor has 1.5"),
+    (lambda: tutorgrad.bernoulli(tutorgrad.tensor([1, 0])), "probs.float()"),
+    (lambda: tutorgrad.save(1, MISSING_FOLDER / "m.pt"), "os.makedirs("),
 ]
 
 

@@ -173,7 +173,10 @@ def execute_both(path, workdir):
         runs[side] = (nb, client)
 
     # The kernels get a student's environment: no MPLBACKEND from `make test` (a notebook shows plots inline).
+    # The two run side by side, on a machine that may have two cores: one thread each, or PyTorch's OpenMP
+    # threads spin while they wait for a core and the PyTorch run of a training loop takes 20 times longer.
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
 
     async def both():
         await asyncio.gather(*(client.async_execute(env=env) for _, client in runs.values()))

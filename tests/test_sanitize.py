@@ -1,4 +1,4 @@
-"""The nbval sanitize rules (tests/sanitize.cfg) are all read by nbval, and each masks only what varies."""
+"""The nbval sanitize rules (tutorgrad/nbval_sanitize.cfg) are all read by nbval, and each masks only what varies."""
 import re
 from pathlib import Path
 
@@ -6,7 +6,7 @@ import pytest
 
 nbval_plugin = pytest.importorskip("nbval.plugin")
 
-CFG = Path(__file__).resolve().parent / "sanitize.cfg"
+CFG = Path(__file__).resolve().parent.parent / "tutorgrad" / "nbval_sanitize.cfg"
 
 
 def rules():

@@ -3,12 +3,16 @@
 The drawing must show exactly the graph the engine walks, the same way on every run;
 the widgets must show what autograd computed and survive bad student functions.
 """
+import base64
+import io
+import json
 import math
 import os
 import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -84,7 +88,28 @@ def test_text_golden_without_names_uses_stable_labels():
     graph = viz.draw(t["y"])
     assert graph.text == GOLDEN_UNNAMED
     assert repr(graph) == GOLDEN_UNNAMED
-    assert graph._repr_mimebundle_()["text/plain"] == GOLDEN_UNNAMED or G.dot_path() is None
+    assert graph._repr_mimebundle_()[0]["text/plain"] == GOLDEN_UNNAMED or G.dot_path() is None
+
+
+@needs_dot
+def test_drawing_is_svg_with_a_png_beside_it_for_untrusted_notebooks():
+    """JupyterLab hides stored SVG in an untrusted notebook (a fresh clone) but shows PNG: the bundle has both,
+    the same picture at the same size; nbval compares only the text form (and skips PNG)."""
+    from PIL import Image
+    t = small_graph()
+    t["y"].backward()
+    graph = viz.draw(t["y"], names=t)
+    data, metadata = graph._repr_mimebundle_()
+    assert set(data) == {"text/plain", "image/svg+xml", "image/png"} and data["text/plain"] == graph.text
+    png = base64.b64decode(data["image/png"], validate=True)
+    assert png == graph.png and png.startswith(b"\x89PNG\r\n\x1a\n")
+    image = Image.open(io.BytesIO(png))
+    size = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', data["image/svg+xml"]).groups()
+    svg_pt = [float(v) for v in size]
+    assert all(abs(px - pt * G.PNG_DPI / 72) <= 2 for px, pt in zip(image.size, svg_pt))
+    assert abs(metadata["image/png"]["width"] - svg_pt[0] * 96 / 72) <= 2  # shown at the SVG's size in CSS pixels
+    colors = image.convert("RGB").getcolors(1 << 16)
+    assert len(colors) > 10, "the PNG is blank"  # boxes, text and edges, not one flat colour
 
 
 def test_values_and_grads_can_be_hidden():
@@ -290,8 +315,8 @@ def no_dot(monkeypatch, tmp_path):
 def test_missing_dot_gives_install_hint_and_text(no_dot):
     t = small_graph()
     graph = viz.draw(t["y"])
-    bundle = graph._repr_mimebundle_()
-    assert set(bundle) == {"text/plain"}
+    bundle, metadata = graph._repr_mimebundle_()
+    assert set(bundle) == {"text/plain"} and metadata == {} and graph.png is None
     assert bundle["text/plain"] == G.MISSING_DOT + "\n\n" + GOLDEN_UNNAMED
     assert "apt-get install graphviz" in G.MISSING_DOT and "brew install graphviz" in G.MISSING_DOT
     assert graph._repr_svg_() is None and graph.svg is None
@@ -658,7 +683,8 @@ def test_in_a_kernel_everything_displays_and_nothing_prints():
     y = (w * x).tanh().sum()
     y.backward()
     assert outputs[1][0].data["text/plain"] == viz.draw(y, names={"x": x, "w": w, "y": y}).text
-    assert "image/svg+xml" in outputs[1][0].data or G.dot_path() is None
+    assert {"image/svg+xml", "image/png"} <= set(outputs[1][0].data) or G.dot_path() is None
+    assert outputs[1][0].metadata.get("image/png", {}).get("width", 0) > 0 or G.dot_path() is None
     assert outputs[2][0].data["text/plain"] == "f(x=0, w=1) = 0\nx.grad = 1\nw.grad = 0"
     assert "application/vnd.jupyter.widget-view+json" in outputs[2][0].data
     assert outputs[3][0].data["text/plain"].startswith("step 0 of 3: before backward()")
@@ -682,3 +708,16 @@ def test_saved_python_number_is_shown_as_written():
     y = p.exp() * 2
     text = viz.draw(y, saved=True).text
     assert "a tensor outside the graph (2)" in text, text
+
+
+def test_stored_drawings_have_a_png_beside_the_svg():
+    """Every graph drawing stored in a lesson also has its PNG (what an untrusted notebook shows: a fresh clone,
+    a download). ``make lessons`` stores them; the browser test checks JupyterLab shows them."""
+    stored = {p.name: [o for c in json.loads(p.read_text())["cells"] if c["cell_type"] == "code"
+                       for o in c["outputs"] if "image/svg+xml" in o.get("data", {})]
+              for p in sorted((Path(ROOT) / "notebooks").glob("*.ipynb"))}
+    outputs = [o for found in stored.values() for o in found]
+    assert outputs, "no lesson stores a graph drawing"
+    missing = {name: len([o for o in found if "image/png" not in o["data"]]) for name, found in stored.items()}
+    assert not any(missing.values()), f"stored drawings without a PNG (run `make lessons`): {missing}"
+    assert all(o["metadata"]["image/png"]["width"] > 0 for o in outputs)

@@ -14,6 +14,30 @@ import tutorgrad
 torch = pytest.importorskip("torch")
 
 
+# tutorgrad draws random numbers bit for bit as PyTorch's CPU generator does on a CPU with AVX2 or AVX-512,
+# where PyTorch computes uniform's scaling and normal's Box-Muller transform in its vector kernels. On a CPU
+# without AVX2 (forced with ATEN_CPU_CAPABILITY=default) PyTorch takes scalar code whose last bit can differ:
+# there the same draws agree only to a few units in the last place of their scale.
+DRAWS_BIT_EXACT = torch.backends.cpu.get_cpu_capability() in ("AVX2", "AVX512")
+
+
+def assert_same_draws(ours, theirs, err_msg=""):
+    """Random draws of tutorgrad and PyTorch (NumPy arrays) are the same: bit for bit where PyTorch runs its
+    vector kernels, integers always; else floats within 4 ulps of the draws' scale (see DRAWS_BIT_EXACT)."""
+    ours, theirs = np.asarray(ours), np.asarray(theirs)
+    assert ours.dtype == theirs.dtype, (ours.dtype, theirs.dtype, err_msg)
+    assert ours.shape == theirs.shape, (ours.shape, theirs.shape, err_msg)
+    if DRAWS_BIT_EXACT or ours.dtype.kind not in "fc":
+        if not np.array_equal(ours, theirs, equal_nan=ours.dtype.kind in "fc"):
+            bad = np.flatnonzero(ours.reshape(-1) != theirs.reshape(-1))
+            raise AssertionError(f"{err_msg}{bad.size} of {ours.size} elements differ, first at {bad[:5]}: "
+                                 f"{ours.reshape(-1)[bad[:3]]} vs {theirs.reshape(-1)[bad[:3]]}")
+        return
+    eps = float(np.finfo(ours.dtype).eps)
+    scale = float(np.max(np.abs(theirs))) if theirs.size else 0.0
+    np.testing.assert_allclose(ours, theirs, rtol=4 * eps, atol=4 * eps * scale, err_msg=err_msg)
+
+
 def as_tutorgrad_text(text):
     """What tutorgrad prints where PyTorch prints ``text``: the module is named ``tutorgrad``."""
     return text.replace("torch.", "tutorgrad.")

@@ -23,6 +23,7 @@ from .creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, 
 from .serialization import save, load  # noqa: F401
 from ._random import Generator  # noqa: F401
 from . import autograd  # noqa: F401
+autograd.functional._stack = stack  # jacobian stacks rows; autograd imports nothing above it
 from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode  # noqa: F401
 from ._printing import set_printoptions, get_printoptions  # noqa: F401
 

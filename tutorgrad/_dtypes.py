@@ -86,22 +86,48 @@ def from_numpy_dtype(np_dtype):
     return d
 
 
-def to_dtype(d):
-    """Accept a tutorgrad dtype, a NumPy dtype, or a Python type (float/int/bool/complex)."""
+_PYTHON_TYPES = ((float, "float64"), (int, "int64"), (bool, "bool"), (complex, "complex128"))
+
+
+def to_dtype(d, fn=None):
+    """The dtype a ``dtype=`` argument names: a tutorgrad dtype, or float/int/bool/complex as in PyTorch.
+
+    NumPy dtypes and strings are refused with PyTorch's ``TypeError`` (code written with them would fail on
+    PyTorch), and the message names the right spelling. ``fn`` names the caller in it, as PyTorch does.
+    """
     if isinstance(d, dtype):
         return d
-    if d is float:
-        return float64
-    if d is int:
-        return int64
-    if d is bool:
-        return bool_
-    if d is complex:
-        return complex128
+    for py, name in _PYTHON_TYPES:
+        if d is py:
+            return _by_name[name]
+    kind = type(d)
+    got = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    message = f"{fn + '(): ' if fn else ''}argument 'dtype' must be tutorgrad.dtype, not {got}"
+    right = _spelling(d)
+    if right is not None:
+        message += (f": use tutorgrad.{right.name} (torch.{right.name} after `import tutorgrad as torch`) "
+                    f"instead of {_shown(d)}")
+    raise TypeError(message)
+
+
+def _spelling(d):
+    """The dtype a NumPy dtype or a string such as 'float32' or 'torch.long' means, or None."""
+    if isinstance(d, str):
+        name = d.rsplit(".", 1)[-1]
+        if name in _by_name or name in ALIASES:
+            return _by_name.get(name) or ALIASES[name]
     try:
-        return from_numpy_dtype(d)
-    except TypeError:
-        raise TypeError(f"expected a tutorgrad dtype such as tutorgrad.float32, but got {d!r}") from None
+        return _by_np.get(np.dtype(d))
+    except (TypeError, ValueError):
+        return None
+
+
+def _shown(d):
+    if isinstance(d, type):
+        return f"{d.__module__.replace('numpy', 'np')}.{d.__name__}"
+    if isinstance(d, np.dtype):
+        return f"np.dtype('{d}')"
+    return repr(d)
 
 
 def _category(d):

@@ -48,6 +48,17 @@ def _nested_shape_error(data):
     return None
 
 
+def _text_error(data):
+    """PyTorch's error for text in a list (``tensor(['1.5', '2.0'])``): it reads a string as one more dimension."""
+    first = data
+    while isinstance(first, (list, tuple)) and first:
+        first = first[0]
+    if isinstance(first, str) and first:
+        return ValueError("too many dimensions 'str': tensors hold numbers, not text. Convert the strings first, "
+                          "e.g. tutorgrad.tensor([float(s) for s in strings])")
+    return None
+
+
 def _scalar_dtype(data):
     """The dtype PyTorch infers for nested Python data (float -> default float32, int -> int64)."""
     stack, kinds = [data], set()
@@ -92,7 +103,7 @@ def _to_array(data, dtype=None):
     if isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     if isinstance(data, (list, tuple)):
-        err = _nested_shape_error(data)
+        err = _nested_shape_error(data) or _text_error(data)
         if err is not None:
             raise err
     inferred = _scalar_dtype(data)
@@ -134,17 +145,17 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() or "
                       "sourceTensor.clone().detach().requires_grad_(True), rather than torch.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
-    return _leaf(_to_array(data, D.to_dtype(dtype) if dtype is not None else None), requires_grad)
+    return _leaf(_to_array(data, D.to_dtype(dtype, "tensor") if dtype is not None else None), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
     """Like ``tensor`` but shares memory with an ndarray (or tensor) when no conversion is needed."""
     _check_device(device)
     if isinstance(data, Tensor):
-        return data if dtype is None or D.to_dtype(dtype) is data.dtype else data.to(dtype)
+        return data if dtype is None or D.to_dtype(dtype, "as_tensor") is data.dtype else data.to(dtype)
     if isinstance(data, np.ndarray):
         t = from_numpy(data)
-        return t if dtype is None or D.to_dtype(dtype) is t.dtype else t.to(dtype)
+        return t if dtype is None or D.to_dtype(dtype, "as_tensor") is t.dtype else t.to(dtype)
     return tensor(data, dtype=dtype)
 
 
@@ -166,7 +177,7 @@ def _factory(size, dtype, fn_name):
     size = _normalize_size(size, fn_name)
     if any(s < 0 for s in size):
         raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: {list(size)}")
-    return size, D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    return size, D.to_dtype(dtype, fn_name) if dtype is not None else D.get_default_dtype()
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
@@ -192,7 +203,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     """A tensor of ``size`` filled with ``fill_value`` (its dtype inferred from the value)."""
     _check_device(device)
     size = _normalize_size((size,) if not isinstance(size, (tuple, list)) else (tuple(size),), "full")
-    dt = D.to_dtype(dtype) if dtype is not None else _scalar_dtype(fill_value)
+    dt = D.to_dtype(dtype, "full") if dtype is not None else _scalar_dtype(fill_value)
     return _leaf(_filled(size, fill_value, dt), requires_grad)
 
 
@@ -354,10 +365,14 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         low, high, size = 0, low, high
     if high is None or size is None:
         raise TypeError("randint() missing required arguments: use randint(high, size) or randint(low, high, size)")
+    if not isinstance(size, (tuple, list)):  # (a Size is a tuple)
+        one = f"randint({low}, {high}, ({size},)) for {size} numbers, or " if isinstance(size, int) else ""
+        raise TypeError(f"randint(): argument 'size' must be tuple of ints, not {type(size).__name__}: write "
+                        f"{one}randint({low}, {high}, (2, 3)) for a 2x3 tensor")
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     size = _normalize_size((tuple(size),), "randint")
-    dt = D.to_dtype(dtype) if dtype is not None else D.int64
+    dt = D.to_dtype(dtype, "randint") if dtype is not None else D.int64
     return _leaf(_random.randint(low, high, size, dt.np, generator), requires_grad)
 
 
@@ -399,17 +414,60 @@ def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False):
 
 
 def bernoulli(input, p=None, *, generator=None):
-    probs = input._data if p is None else np.full(input.shape, p)
-    return Tensor._wrap(_random.bernoulli(probs, input.shape, input.dtype.np, generator))
+    """0/1 samples: 1 with probability ``input`` (elementwise), or with probability ``p`` in ``input``'s shape."""
+    if p is not None:  # (torch.bernoulli(input, p): the scalar kernel, which checks p)
+        return Tensor._wrap(_random.bernoulli(p, input.shape, input.dtype.np, generator))
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{input.dtype._legacy}': the "
+                                  "probabilities must be a floating-point tensor, e.g. probs.float()")
+    probs = input._data
+    if probs.size and not ((probs >= 0) & (probs <= 1)).all():  # (nan fails both)
+        bad = probs[~((probs >= 0) & (probs <= 1))].flat[0]
+        raise RuntimeError(f"Expected p_in >= 0 && p_in <= 1 to be true, but got false: every probability must be "
+                           f"in [0, 1], and this tensor has {bad.item()!r}")
+    return Tensor._wrap(_random.bernoulli(probs, None, input.dtype.np, generator))
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Indices drawn with the weights in ``input``'s last dimension (1-D, or 2-D: one draw per row).
+
+    Not the same numbers as PyTorch for a given seed (the other random functions are).
+    """
+    probs = input._data
+    if probs.ndim not in (1, 2):
+        raise RuntimeError(f"prob_dist must be 1 or 2 dim, but got {probs.ndim} dims")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {input.dtype._legacy}")
+    if not isinstance(num_samples, (numbers.Integral, np.integer)) or isinstance(num_samples, bool):
+        raise TypeError(f"multinomial(): argument 'num_samples' (position 2) must be int, not "
+                        f"{type(num_samples).__name__}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    n = probs.shape[-1]
+    if not replacement and num_samples > n:
+        raise RuntimeError(f"cannot sample n_sample > prob_dist.size(-1) samples without replacement: {num_samples} "
+                           f"samples from {n} categories; pass replacement=True to draw a category more than once")
+    bad = ~(np.isfinite(probs) & (probs >= 0))
+    if bad.any():  # PyTorch's two kernels say it differently: one sample or none repeated, or else per entry
+        if not replacement or num_samples == 1:
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0: weights must be "
+                               "finite and non-negative")
+        first = probs.flat[np.argmax(bad)]
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry "
+                           f"{'= infinity or NaN' if first >= 0 else '< 0'}): weights must be finite and non-negative")
+    rows = probs.reshape(-1, n).astype(np.float64)
+    totals = rows.sum(-1)
+    if (totals <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0): "
+                           + ("a row has" if probs.ndim == 2 else "the input has") + " no positive weight")
     rng = np.random.default_rng(int(_random.randint(0, 2 ** 31 - 1, (1,), np.int64, generator)[0]))
-    p = input._data / input._data.sum(-1, keepdims=True)
-    if p.ndim == 1:
-        return Tensor._wrap(rng.choice(p.shape[0], num_samples, replace=replacement, p=p).astype(np.int64))
-    return Tensor._wrap(np.stack([rng.choice(p.shape[1], num_samples, replace=replacement, p=r) for r in p]
-                                 ).astype(np.int64))
+    if replacement:
+        out = np.stack([rng.choice(n, num_samples, p=row / total) for row, total in zip(rows, totals)])
+    else:  # the exponential race PyTorch uses: the smallest Exp(1)/w first; weight 0 only after every other
+        with np.errstate(divide="ignore"):
+            keys = rng.exponential(size=rows.shape) / rows
+        out = np.argsort(keys, axis=-1, kind="stable")[:, :num_samples]
+    return Tensor._wrap(out.reshape(probs.shape[:-1] + (num_samples,)).astype(np.int64))
 
 
 # ---------------------------------------------------------------------------- joining and choosing

@@ -321,7 +321,9 @@ class PowScalar(Op):
         c = ctx.exponent
         if c == 0:
             return grad * 0
-        return grad * c * x ** (c - 1) if c != 2 else grad * 2 * x
+        if c == 2 and not grad_mode._state["enabled"]:  # x ** 1 is x: skip that op unless create_graph records it,
+            return grad * 2 * x                         # where PyTorch's x.pow(1) makes the 3rd derivative require grad
+        return grad * c * x ** (c - 1)
 
 
 class Pow(Op):

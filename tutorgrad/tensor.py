@@ -428,8 +428,17 @@ class Tensor:
         return 0 if self._vc is None else self._vc.value
 
     def type(self, dtype=None):
+        """The legacy type name (``'tutorgrad.FloatTensor'``), or a copy converted to ``dtype``, which is a dtype
+        or such a name (``t.type('torch.DoubleTensor')``)."""
         if dtype is None:
             return _legacy_type_name(self)
+        if isinstance(dtype, str):
+            dtype = next((d for d in D.ALL if dtype.rsplit(".", 1)[-1] == f"{d._legacy}Tensor"), dtype)
+        if isinstance(dtype, (str, type)):  # PyTorch's error for t.type(float), t.type(np.float32), t.type('x')
+            name = dtype if isinstance(dtype, str) else ".".join(filter(None, [
+                "" if dtype.__module__ == "builtins" else dtype.__module__, dtype.__name__]))
+            raise ValueError(f"invalid type: '{name}'. Use a dtype such as tutorgrad.float32, e.g. "
+                             "t.type(tutorgrad.float64) or t.double()")
         return self.to(dtype)
 
     # ------------------------------------------------------------------ autograd attributes
@@ -697,7 +706,7 @@ class Tensor:
     def to(self, *args, **kwargs):
         """Convert dtype (``t.to(tutorgrad.float64)``); ``'cpu'`` is accepted, other devices are not."""
         dtype, copy = _to_args(args, kwargs)
-        if dtype is None or D.to_dtype(dtype) is self.dtype:
+        if dtype is None or D.to_dtype(dtype, "to") is self.dtype:
             return self.clone() if copy else self
         return ops.ToCopy.apply(self, dtype=D.to_dtype(dtype))
 

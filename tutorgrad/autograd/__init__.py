@@ -2,7 +2,9 @@
 
 ``tutorgrad.autograd`` mirrors ``torch.autograd``: the engine lives in
 ``engine.py``, the ``Function`` mechanism (and the graph nodes) in
-``function.py``, finite-difference checks in ``gradcheck.py``.
+``function.py``, finite-difference checks in ``gradcheck.py``, and
+``functional.py`` holds ``jacobian``, ``hessian``, ``vjp``, ``jvp``, ``hvp`` and
+``vhp`` (``tutorgrad.autograd.functional.jacobian(f, x)``), built on ``grad``.
 """
 import warnings
 
@@ -121,3 +123,4 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: E402,F401
+from . import functional  # noqa: E402,F401  (jacobian, hessian, vjp, jvp, hvp, vhp: built on grad above)

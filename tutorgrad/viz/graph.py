@@ -25,6 +25,7 @@ Values of unnamed intermediate results are known only while some node keeps
 them for its backward (``mul_1`` above: ``sin`` saved its input); name them
 (``names=locals()``) to always see them.
 """
+import base64
 import re
 import shutil
 import subprocess
@@ -512,22 +513,27 @@ def dot_path():
     return shutil.which("dot")
 
 
+PNG_DPI = 144  # the PNG beside each SVG: 1.5 pixels per CSS pixel, sharp on most screens
+
+
 class DotJob:
     """One run of ``dot -Tsvg`` in the background; ``result()`` waits for the SVG (None without ``dot``).
 
     ``DotJob(source)`` starts it at once. ``DotJob()`` starts the program and lets
     it wait for ``send(source)``: a widget keeps one such spare ready, so a slider
-    change does not wait for ``dot`` to start.
+    change does not wait for ``dot`` to start. ``DotJob(source, "png")`` makes a PNG
+    (bytes, at ``PNG_DPI``) instead.
     """
 
-    def __init__(self, source=None):
+    def __init__(self, source=None, fmt="svg"):
         self.proc = None
+        self.fmt = fmt
         exe = dot_path()
         if exe is None:
             return
+        args = [exe, f"-T{fmt}"] + ([f"-Gdpi={PNG_DPI}"] if fmt == "png" else [])
         try:
-            self.proc = subprocess.Popen([exe, "-Tsvg"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.PIPE)
+            self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         except OSError:
             return
         weakref.finalize(self, _stop, self.proc)  # a spare never used: don't leave it waiting
@@ -555,7 +561,7 @@ class DotJob:
         self._thread.join()
         if self.proc.returncode != 0:
             raise RuntimeError(f"Graphviz's dot failed: {self._err.decode(errors='replace').strip()}")
-        return self._out.decode()
+        return self._out.decode() if self.fmt == "svg" else self._out
 
 
 def _stop(proc):
@@ -575,14 +581,19 @@ class Graph:
     """What ``draw`` returns. Jupyter shows the SVG; ``print(graph)`` shows the text form.
 
     Attributes: ``text`` (the deterministic listing), ``source`` (DOT text),
-    ``digraph`` (the ``graphviz.Digraph``), ``svg`` (SVG text, None without ``dot``).
+    ``digraph`` (the ``graphviz.Digraph``), ``svg`` (SVG text, None without ``dot``),
+    ``png`` (PNG bytes, None without ``dot``).
+
+    Jupyter gets the SVG and a PNG of the same drawing: a notebook that is not trusted
+    (a fresh clone, a download) hides stored SVG but shows PNG, so the drawing is there
+    when a student first opens a lesson. nbval compares the text form and skips the PNG.
     """
 
     def __init__(self, items, style=None, edge_labels=None):
         self.items = items
         self.text = text(items)
         self._style, self._edge_labels = style, edge_labels
-        self._digraph = self._svg = None
+        self._digraph = self._svg = self._png = None
 
     @property
     def digraph(self):
@@ -600,6 +611,12 @@ class Graph:
             self._svg = DotJob(self.source).result()
         return self._svg
 
+    @property
+    def png(self):
+        if self._png is None:
+            self._png = DotJob(self.source, "png").result()
+        return self._png
+
     def __repr__(self):
         return self.text
 
@@ -607,10 +624,15 @@ class Graph:
         return self.svg
 
     def _repr_mimebundle_(self, include=None, exclude=None):
+        png_job = DotJob(self.source, "png") if self._png is None else None  # runs beside the SVG's dot
         svg = self.svg
         if svg is None:
-            return {"text/plain": MISSING_DOT + "\n\n" + self.text}
-        return {"text/plain": self.text, "image/svg+xml": svg}
+            return {"text/plain": MISSING_DOT + "\n\n" + self.text}, {}
+        if png_job is not None:
+            self._png = png_job.result()
+        width = int.from_bytes(self._png[16:20], "big") * 96 // PNG_DPI  # (IHDR) the SVG's size in CSS pixels
+        return ({"text/plain": self.text, "image/svg+xml": svg,
+                 "image/png": base64.b64encode(self._png).decode("ascii")}, {"image/png": {"width": width}})
 
 
 def draw(*outputs, names=None, values=True, grads=True, saved=False, max_nodes=MAX_NODES):
