@@ -76,6 +76,7 @@ def test_the_message_names_the_mistake(name, code, words, lib_name):
     assert not missing, f"exercise {name}: the message for\n{code}\nlacks {missing}:\n{why}"
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")
 @pytest.mark.parametrize("name", sorted(exercises))
 def test_three_typical_mistakes_each_with_its_own_message(name):
     rows = [(code, words) for n, code, words in MISTAKES if n == name]
