@@ -195,13 +195,14 @@ def test_a_wrong_answer_points_to_the_next_hint(capsys):
 
 def test_solution_says_where_it_goes(capsys):
     exercise("1.1").solution()
-    assert capsys.readouterr().out == ("A solution to exercise 1.1, to put in place of the ... in its cell:\n\n"
-                                       "    answer = torch.tensor([1, 2, 3])\n")
+    assert capsys.readouterr().out == ("A solution to exercise 1.1, to put in place of the line(s) with ... in its "
+                                       "cell:\n\n    answer = torch.tensor([1, 2, 3])\n")
     ex = Exercise("my.2", check=lambda f: None, hints=["idea", "code"], solution=("a = 1", "b = 2\nc = 3"))
     ex.solution()
     assert capsys.readouterr().out == ("A solution to exercise my.2, in 2 parts:\n\n"
-                                       "In place of the first ...:\n\n    a = 1\n\n"
-                                       "In place of the second ...:\n\n    b = 2\n    c = 3\n")
+                                       "In place of the first line with ... (indented like it):\n\n    a = 1\n\n"
+                                       "In place of the second line with ... (indented like it):\n\n"
+                                       "    b = 2\n    c = 3\n")
 
 
 # --- the framework -----------------------------------------------------------------------------

@@ -147,10 +147,10 @@ class Exercise:
     def solution(self):
         """Print a worked solution: the code to put in place of the cell's ``...`` lines."""
         if len(self.solution_parts) == 1:
-            _say(f"A solution to exercise {self.name}, to put in place of the ... in its cell:\n\n"
+            _say(f"A solution to exercise {self.name}, to put in place of the line(s) with ... in its cell:\n\n"
                  + _indent(self.solution_parts[0]))
             return
-        blocks = [f"In place of the {_ORDINALS[i]} ...:\n\n" + _indent(part)
+        blocks = [f"In place of the {_ORDINALS[i]} line with ... (indented like it):\n\n" + _indent(part)
                   for i, part in enumerate(self.solution_parts)]
         _say(f"A solution to exercise {self.name}, in {len(blocks)} parts:\n\n" + "\n\n".join(blocks))
 
