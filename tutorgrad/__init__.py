@@ -15,13 +15,17 @@ from . import _dtypes
 from ._dtypes import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32, float64,  # noqa: F401
                       complex64, complex128, get_default_dtype, set_default_dtype, promote_types)
 from .tensor import Tensor, Size, device  # noqa: F401
+from ._device import set_default_device, get_default_device  # noqa: F401
+from . import cuda, accelerator, backends  # noqa: F401  (a CPU-only build's answers)
 from .creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like, ones_like,  # noqa: F401
                        empty_like, full_like, arange, linspace, logspace, eye, manual_seed, seed, initial_seed,
                        get_rng_state, set_rng_state, rand, randn, randint, randperm, normal, rand_like, randn_like,
                        randint_like, bernoulli, multinomial, cat, concat, concatenate, stack, hstack, vstack, where,
                        broadcast_tensors, broadcast_shapes, meshgrid)
 from .serialization import save, load  # noqa: F401
-from ._random import Generator  # noqa: F401
+from ._range import range  # noqa: F401  (deprecated in PyTorch; warns)
+from ._histogram import histc, histogram  # noqa: F401
+from ._random import Generator, default_generator  # noqa: F401
 from . import autograd  # noqa: F401
 autograd.functional._stack = stack  # jacobian stacks rows; autograd imports nothing above it
 from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode  # noqa: F401
@@ -97,4 +101,4 @@ def imag(input):
     return input.imag
 
 
-from . import nn, optim  # noqa: E402,F401  (they build on everything above)
+from . import nn, optim, random, utils  # noqa: E402,F401  (they build on everything above)

@@ -975,3 +975,122 @@ def bernoulli(p, shape=None, np_dtype=np.float32, generator=None) -> np.ndarray:
     shape = _shape_tuple(shape)
     u = _uniform_bits(gen, _numel(shape), np.dtype(np.float64))
     return (u < p).astype(dt).reshape(shape)
+
+
+# --------------------------------------------------------------------------- multinomial
+#
+# ``Distributions.cpp::multinomial_out`` has two paths:
+# * without replacement, or for a single sample: the exponential race. q ~ Exp(1) is drawn
+#   for every entry (``exponential_`` in the input's dtype: one float64 uniform u per entry,
+#   ``-log1p(-u)`` in double, cast), then the categories with the largest ``p / q`` win:
+#   ``argmax`` for one sample, ``topk`` for more (libstdc++'s unstable selection, replayed
+#   by ``_stl_sort`` when values tie, e.g. the zeros of weight-0 categories).
+# * with replacement (``MultinomialKernel.cpp``), row by row: the running sum of the weights
+#   in the input's dtype (float for half), each divided by the total, the last set to 1;
+#   then per sample one float64 uniform u and a binary search for the first cumulative
+#   value >= u.
+
+
+def _log1p_libm_matches() -> bool:
+    x = np.linspace(1e-6, 1.0 - 1e-6, 1025)
+    return np.array_equal(np.log1p(-x), np.array([math.log1p(-v) for v in x.tolist()]))
+
+
+if _log1p_libm_matches():
+    _log1p64 = np.log1p
+else:  # NumPy's own SIMD log1p differs from glibc's in the last bit (seen on AVX-512 builds)
+    _log1p_py = np.frompyfunc(math.log1p, 1, 1)
+
+    def _log1p64(a):
+        return _log1p_py(a).astype(np.float64)
+
+
+def exponential(shape, np_dtype=np.float32, generator=None) -> np.ndarray:
+    """``torch.empty(shape, dtype).exponential_()`` (rate 1): ``-log1p(-u)`` per float64 uniform u."""
+    shape = _shape_tuple(shape)
+    dt = _float_dtype(np_dtype)
+    u = _uniform_bits(_gen(generator), _numel(shape), np.dtype(np.float64))
+    q = -_log1p64(-u)
+    if dt == np.float16:  # static_cast<Half>(double) goes through float
+        q = q.astype(np.float32)
+    return q.astype(dt).reshape(shape)
+
+
+def _race(rows: np.ndarray, num_samples: int, gen: Generator) -> np.ndarray:
+    """The no-replacement path on (n_dist, n) weights of a float dtype."""
+    q = exponential(rows.shape, rows.dtype, gen)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        keys = rows / q  # in the weights' dtype, as at::div_out
+    if num_samples == 1:  # argmax: the first largest, NaN counting as largest
+        return np.argmax(keys, axis=-1)[:, None]
+    from ._stl_sort import topk_indices
+    out = np.empty((rows.shape[0], num_samples), dtype=np.int64)
+    n = rows.shape[1]
+    for r, row in enumerate(keys):
+        order = np.argsort(-row, kind="stable")
+        top = row[order[:num_samples + 1]] if num_samples < n else row[order]
+        # Without ties (and NaN) any exact selection gives topk's answer; else replay it.
+        if np.isnan(top).any() or (top[1:] == top[:-1]).any():
+            out[r] = topk_indices(row.tolist(), num_samples)
+        else:
+            out[r] = order[:num_samples]
+    return out
+
+
+def _bad_entry(value, replacement_kernel):
+    """PyTorch's two kernels word a bad weight differently (the replacement one per entry, NaN as '< 0')."""
+    if not replacement_kernel:
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0: weights must be "
+                           "finite and non-negative")
+    raise RuntimeError("invalid multinomial distribution (encountering probability entry "
+                       f"{'= infinity or NaN' if value >= 0 else '< 0'}): weights must be finite and non-negative")
+
+
+def _bad_sum(ndim):
+    raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0): "
+                       + ("a row has" if ndim == 2 else "the input has") + " no positive weight")
+
+
+def _with_replacement(rows: np.ndarray, num_samples: int, gen: Generator, ndim: int) -> np.ndarray:
+    """The replacement path: row by row, each row checked just before its draws (as the kernel)."""
+    acc = np.float32 if rows.dtype == np.float16 else rows.dtype.type
+    out = np.empty((rows.shape[0], num_samples), dtype=np.int64)
+    for r, row in enumerate(rows):
+        bad = ~(row >= 0) | ~np.isfinite(row)
+        if bad.any():
+            _bad_entry(row[np.argmax(bad)], True)
+        cum = np.cumsum(row.astype(acc))  # sequential, as the kernel's running sum
+        total = cum[-1] if cum.size else acc(0)  # (no categories: a sum of 0)
+        if not total > 0:
+            _bad_sum(ndim)
+        cum = cum / total
+        cum[-1] = 1
+        u = _uniform_bits(gen, num_samples, np.dtype(np.float64))
+        out[r] = np.searchsorted(cum.astype(np.float64), u, side="left")
+    return out
+
+
+def multinomial(probs: np.ndarray, num_samples: int, replacement: bool = False, generator=None) -> np.ndarray:
+    """``torch.multinomial(probs, num_samples, replacement)`` on a 1-D or 2-D float array: int64 indices.
+
+    The caller has checked the shape, dtype and ``num_samples``; the weights are checked
+    here, where and in the order PyTorch's kernels check them (the replacement kernel
+    draws a row's samples before it looks at the next row).
+    """
+    gen = _gen(generator)
+    n = probs.shape[-1]
+    rows = probs.reshape(probs.shape[0] if probs.ndim == 2 else 1, n)
+    if rows.shape[0] * num_samples == 0:
+        return np.empty(probs.shape[:-1] + (num_samples,), dtype=np.int64)
+    if not replacement or num_samples == 1:
+        if rows.size == 0:  # (PyTorch's max() of nothing)
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+                               "identity: the weights tensor is empty")
+        if not (np.all(rows >= 0) and np.all(rows < np.inf)):
+            _bad_entry(None, False)
+        if (rows.sum(-1, dtype=rows.dtype) == 0).any():
+            _bad_sum(probs.ndim)
+        out = _race(rows, num_samples, gen)
+    else:
+        out = _with_replacement(rows, num_samples, gen, probs.ndim)
+    return out.reshape(probs.shape[:-1] + (num_samples,))

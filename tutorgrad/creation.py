@@ -13,12 +13,12 @@ from . import _dtypes as D
 from . import _random
 from . import ops
 from .autograd.function import _numpy_errors_off, _numpy_errors_restore
-from .tensor import Tensor, _normalize_size, _operand, device as _device
+from . import _device
+from .tensor import Tensor, _normalize_size, _operand
 
 
-def _check_device(device):
-    if device is not None:
-        _device(device)
+def _check_device(device, factory=True):
+    _device.check(device, factory=factory)  # (None: the default device, set_default_device)
 
 
 def _leaf(arr, requires_grad):
@@ -139,7 +139,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     >>> tutorgrad.tensor([[1., 2.]], requires_grad=True)
     tensor([[1., 2.]], requires_grad=True)
     """
-    _check_device(device)
+    _check_device(device, factory=False)
     if isinstance(data, Tensor):
         import warnings
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() or "
@@ -150,7 +150,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 
 def as_tensor(data, dtype=None, device=None):
     """Like ``tensor`` but shares memory with an ndarray (or tensor) when no conversion is needed."""
-    _check_device(device)
+    _check_device(device, factory=False)
     if isinstance(data, Tensor):
         return data if dtype is None or D.to_dtype(dtype, "as_tensor") is data.dtype else data.to(dtype)
     if isinstance(data, np.ndarray):
@@ -431,7 +431,10 @@ def bernoulli(input, p=None, *, generator=None):
 def multinomial(input, num_samples, replacement=False, *, generator=None):
     """Indices drawn with the weights in ``input``'s last dimension (1-D, or 2-D: one draw per row).
 
-    Not the same numbers as PyTorch for a given seed (the other random functions are).
+    The same draws as PyTorch's CPU generator for the same seed (``_random.multinomial``).
+
+    >>> tutorgrad.manual_seed(0); tutorgrad.multinomial(tutorgrad.tensor([0.1, 0.9]), 4, replacement=True)
+    tensor([1, 1, 1, 1])
     """
     probs = input._data
     if probs.ndim not in (1, 2):
@@ -447,27 +450,9 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     if not replacement and num_samples > n:
         raise RuntimeError(f"cannot sample n_sample > prob_dist.size(-1) samples without replacement: {num_samples} "
                            f"samples from {n} categories; pass replacement=True to draw a category more than once")
-    bad = ~(np.isfinite(probs) & (probs >= 0))
-    if bad.any():  # PyTorch's two kernels say it differently: one sample or none repeated, or else per entry
-        if not replacement or num_samples == 1:
-            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0: weights must be "
-                               "finite and non-negative")
-        first = probs.flat[np.argmax(bad)]
-        raise RuntimeError("invalid multinomial distribution (encountering probability entry "
-                           f"{'= infinity or NaN' if first >= 0 else '< 0'}): weights must be finite and non-negative")
-    rows = probs.reshape(-1, n).astype(np.float64)
-    totals = rows.sum(-1)
-    if (totals <= 0).any():
-        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0): "
-                           + ("a row has" if probs.ndim == 2 else "the input has") + " no positive weight")
-    rng = np.random.default_rng(int(_random.randint(0, 2 ** 31 - 1, (1,), np.int64, generator)[0]))
-    if replacement:
-        out = np.stack([rng.choice(n, num_samples, p=row / total) for row, total in zip(rows, totals)])
-    else:  # the exponential race PyTorch uses: the smallest Exp(1)/w first; weight 0 only after every other
-        with np.errstate(divide="ignore"):
-            keys = rng.exponential(size=rows.shape) / rows
-        out = np.argsort(keys, axis=-1, kind="stable")[:, :num_samples]
-    return Tensor._wrap(out.reshape(probs.shape[:-1] + (num_samples,)).astype(np.int64))
+    if n > 2 ** 24:
+        raise RuntimeError("number of categories cannot exceed 2^24")
+    return Tensor._wrap(_random.multinomial(probs, int(num_samples), bool(replacement), generator))
 
 
 # ---------------------------------------------------------------------------- joining and choosing

@@ -53,40 +53,7 @@ class Size(tuple):
     __rmul__ = __mul__
 
 
-class device:
-    """Where a tensor lives. tutorgrad only has the CPU."""
-
-    def __init__(self, type="cpu", index=None):
-        if isinstance(type, device):
-            type = type.type
-        name, type = str(type), str(type).split(":")[0]
-        if type == "cuda":
-            _no_cuda(type)
-        if type != "cpu":
-            raise RuntimeError(f"Invalid device string: '{name}'. tutorgrad runs on the CPU only: use 'cpu'. (To "
-                               "change the dtype, pass a dtype such as tutorgrad.float32, not a string.)")
-        self.type, self.index = type, None
-
-    def __repr__(self):
-        return "device(type='cpu')"
-
-    def __str__(self):
-        return "cpu"
-
-    def __eq__(self, other):
-        return str(other) == "cpu" if isinstance(other, (str, device)) else NotImplemented
-
-    def __hash__(self):
-        return hash("cpu")
-
-
-CPU = device("cpu")
-
-
-def _no_cuda(name):
-    raise AssertionError(
-        f"Torch not compiled with CUDA enabled: tutorgrad runs on the CPU only, so device '{name}' is not "
-        "available. Leave out .to('cuda') / .cuda(), or use device='cpu'.")
+from ._device import device, CPU, no_cuda as _no_cuda, check as _check_device  # noqa: E402,F401
 
 
 def _legacy_type_name(t):
@@ -246,12 +213,12 @@ def _to_args(args, kwargs):
     for a in args:
         if isinstance(a, Tensor):
             dtype = a.dtype
-        elif isinstance(a, (str, device)):
-            dev = a
+        elif isinstance(a, (str, device)) or (isinstance(a, int) and not isinstance(a, bool)):
+            dev = a  # (a bare int names a GPU, as in PyTorch)
         elif a is not None:
             dtype = a
     if dev is not None:
-        device(dev)
+        _check_device(dev)
     return dtype, copy
 
 
@@ -673,9 +640,10 @@ class Tensor:
         return bool((self == item).any())
 
     def __format__(self, spec):
-        if self.ndim == 0 and spec:
-            return format(self.item(), spec)
-        return str(self)
+        """``f"{t}"``: a 0-d tensor formats as its number (``f"{t:.3f}"``, ``f"{loss}"``), as in PyTorch."""
+        if self.ndim == 0 and type(self) is Tensor:  # (a 0-d Parameter prints as a Parameter, as in PyTorch)
+            return format(self.detach().item(), spec)
+        return object.__format__(self, spec)
 
     def __repr__(self, *, tensor_contents=None):
         from ._printing import format_tensor, default_hidden
@@ -713,8 +681,8 @@ class Tensor:
     def cpu(self):
         return self
 
-    def cuda(self, *args, **kwargs):
-        _no_cuda("cuda")
+    def cuda(self, device=None, *args, **kwargs):
+        _check_device(device) if isinstance(device, int) else _no_cuda("cuda")
 
     def float(self):
         return self.to(D.float32)

@@ -6,9 +6,10 @@
 * losses          – ``MSELoss``, ``CrossEntropyLoss``, ``NLLLoss``
 * ``functional``  – the same as functions (``import tutorgrad.nn.functional as F``)
 * ``init``        – weight initialisation
+* ``utils``       – gradient clipping (``clip_grad_norm_``), parameters as one vector
 """
 from .parameter import Parameter  # noqa: F401
 from .module import Module  # noqa: F401
 from .layers import Linear, ReLU, Tanh, Sigmoid, Identity, Flatten, Sequential  # noqa: F401
 from .loss import MSELoss, CrossEntropyLoss, NLLLoss  # noqa: F401
-from . import functional, init  # noqa: F401
+from . import functional, init, utils  # noqa: F401

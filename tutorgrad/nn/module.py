@@ -24,7 +24,7 @@ prints the tree. Calling a module runs its ``forward``.
 from collections import OrderedDict, namedtuple
 
 from .. import _dtypes as D
-from ..tensor import Tensor, _legacy_type_name, _no_cuda, _to_args
+from ..tensor import Tensor, _legacy_type_name, _no_cuda, _to_args, _check_device
 from ..autograd.grad_mode import no_grad
 from .parameter import Parameter, zero_grads
 
@@ -296,7 +296,7 @@ class Module:
         return self
 
     def cuda(self, device=None):
-        _no_cuda("cuda")
+        _check_device(device) if isinstance(device, int) else _no_cuda("cuda")
 
     def float(self):
         return self.to(D.float32)
