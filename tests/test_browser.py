@@ -522,16 +522,19 @@ def expected_pictures(lesson):
     for cell in cells:
         data = [o.get("data", {}) for o in cell.get("outputs", []) if o["output_type"] in ("display_data",
                                                                                            "execute_result")]
+        drawings = "\n".join("".join(d.get("text/plain", "")) for d in data if "image/svg+xml" in d)
         wanted.append({"picture": sum(("image/png" in d or "image/svg+xml" in d)
                                       and "application/vnd.jupyter.widget-view+json" not in d for d in data),
-                       "widget": sum("application/vnd.jupyter.widget-view+json" in d for d in data)})
+                       "widget": sum("application/vnd.jupyter.widget-view+json" in d for d in data),
+                       # what the graph drawings' text form says of each node: "value 0.5000", "grad 1.0806"
+                       "labels": sorted(set(re.findall(r"\b(?:value|grad) (?:\[[^]]*\]|\S+)", drawings)))})
     return wanted
 
 
 def shown_pictures(page):
     """Per code cell in the page: pictures shown (decoded PNG images, visible SVG drawings), rendered widgets,
-    and images that failed to decode."""
-    return page.eval_on_selector_all(".jp-Notebook .jp-CodeCell", """cells => cells.map(cell => {
+    images that failed to decode, and the texts written in its graph drawings."""
+    return page.eval_on_selector_all(".jp-Notebook .jp-CodeCell", """async cells => Promise.all(cells.map(async cell => {
         const decoded = img => img.complete && img.naturalWidth > 0;
         const outputs = [...cell.querySelectorAll('.jp-OutputArea-output')];
         const isWidget = o => o.matches('.jupyter-widgets') || !!o.querySelector('.jupyter-widgets');
@@ -542,9 +545,19 @@ def shown_pictures(page):
             return !!svg && svg.getBoundingClientRect().width > 0;
         });
         const widgets = outputs.filter(isWidget);
-        return {picture: pictures.length, widget: widgets.length,
+        const texts = [];
+        for (const o of cell.querySelectorAll('[data-mime-type="image/svg+xml"]')) {
+            let svg = o.querySelector('svg');
+            const img = o.querySelector('img');
+            if (!svg && img) {  // JupyterLab may show an SVG output as an <img>: read the picture it shows
+                const source = await (await fetch(img.src)).text();
+                svg = new DOMParser().parseFromString(source, 'image/svg+xml');
+            }
+            if (svg) texts.push(...[...svg.querySelectorAll('text')].map(t => t.textContent.trim()));
+        }
+        return {picture: pictures.length, widget: widgets.length, texts: texts,
                 broken: [...cell.querySelectorAll('.jp-OutputArea img')].filter(i => !decoded(i)).length};
-    })""")
+    }))""")
 
 
 @pytest.fixture(scope="module")
@@ -613,12 +626,19 @@ def test_every_lesson_runs_in_a_real_browser_and_its_pictures_render(lesson, sha
         def pictures_in_place():
             shown = shown_pictures(page)
             missing = [k for k, (w, s) in enumerate(zip(wanted, shown))
-                       if s["picture"] < w["picture"] or s["widget"] < w["widget"]]
+                       if s["picture"] < w["picture"] or s["widget"] < w["widget"] or set(w["labels"]) - set(s["texts"])]
             return not missing and not any(s["broken"] for s in shown)
-        wait_for(f"every picture of {lesson} to render", pictures_in_place, deadline.left(20),
-                 detail=lambda: [(f"code cell {k + 1}", "stored", w, "shown", s) for k, (w, s)
-                                 in enumerate(zip(wanted, shown_pictures(page))) if w != {**s, "broken": 0}
-                                 and (s["picture"] < w["picture"] or s["widget"] < w["widget"] or s["broken"])])
+
+        def what_is_missing():
+            return [(f"code cell {k + 1}", {key: w[key] for key in ("picture", "widget")},
+                     {key: s[key] for key in ("picture", "widget", "broken")},
+                     "drawn without: " + ", ".join(sorted(set(w["labels"]) - set(s["texts"]))))
+                    for k, (w, s) in enumerate(zip(wanted, shown_pictures(page)))
+                    if s["picture"] < w["picture"] or s["widget"] < w["widget"] or s["broken"]
+                    or set(w["labels"]) - set(s["texts"])]
+        # every picture, widget and graph drawing is there, and each drawing shows every value and gradient
+        # its text form lists (inside viz.trace(): every node's)
+        wait_for(f"every picture of {lesson} to render", pictures_in_place, deadline.left(20), detail=what_is_missing)
         assert not errors_shown(page)
     finally:
         screenshot.parent.mkdir(exist_ok=True)
