@@ -4,9 +4,9 @@
     python benchmarks/viz_latency.py --quick
 
 The explored function has a 30-box graph (2 leaves, 28 ops). One "slider change"
-is everything the widget does: build the leaf tensors, forward, backward (with
-the engine's trace), the DOT text, ``dot -Tsvg``, the plot and the readout, and
-starting the spare ``dot`` for the next change (the widget keeps one ``dot``
+is everything the widget does: build the leaf tensors, forward and backward (every
+value and gradient recorded by ``autograd.trace()``), the DOT text, ``dot -Tsvg``, the
+plot and the readout, and starting the spare ``dot`` for the next change (the widget keeps one ``dot``
 process started ahead, so a change does not wait for ``dot`` to start up). The
 floor is a bare ``dot -Tsvg`` of the same DOT text, start-up included. Every time
 is the median of interleaved repeats (each repeat runs every case once, in turn,
@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 
 import tutorgrad  # noqa: E402
 from tutorgrad import viz  # noqa: E402
-from tutorgrad.viz.graph import dot_path  # noqa: E402
+from tutorgrad.viz.dot import dot_path  # noqa: E402
 
 LAYERS = 9
 

@@ -568,3 +568,158 @@ def test_numpy_warnings_of_user_hooks_are_not_silenced_during_backward(lib, wher
         y.grad_fn.register_prehook(lambda go: _user_numpy_code() and None)
     with pytest.warns(RuntimeWarning, match="divide by zero"):
         y.sum().backward()
+
+
+# ---------------------------------------------------------------------------------------- the reference backward
+# engine.reference_backward is the backward pass in a dozen lines (the lesson); run_backward adds PyTorch's
+# bookkeeping. On random graphs (fan-out, fan-in, broadcasting, views, several outputs per node) both must
+# give every leaf the same gradient.
+def random_graph(seed):
+    rng = np.random.default_rng(seed)
+    leaves = [tutorgrad.tensor(rng.uniform(-1.5, 1.5, shape), dtype=tutorgrad.float64, requires_grad=True)
+              for shape in ((), (3,), (2, 3), (1, 3), (3, 2))]
+    pool = list(leaves)
+    unary = [lambda t: t.sin(), lambda t: t.tanh(), lambda t: t * t, lambda t: t.exp() * 0.3, lambda t: -t,
+             lambda t: t.relu(), lambda t: t.sigmoid(), lambda t: t.sum(0, keepdim=True) if t.ndim else t,
+             lambda t: t.t() if t.ndim == 2 else t, lambda t: t.reshape(-1), lambda t: t.mean(),
+             lambda t: t[0] if t.ndim else t, lambda t: t.clone().mul_(2), lambda t: t.unbind(0)[-1] if t.ndim else t,
+             lambda t: t.split(1)[0] if t.ndim else t, lambda t: t.softmax(-1) if t.ndim else t]
+    binary = [lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - 2 * b, lambda a, b: a / (b * b + 1),
+              lambda a, b: a.maximum(b)]
+    for _ in range(int(rng.integers(3, 14))):
+        if rng.random() < 0.5:
+            pool.append(unary[rng.integers(len(unary))](pool[rng.integers(len(pool))]))
+            continue
+        a, b = pool[rng.integers(len(pool))], pool[rng.integers(len(pool))]  # often the same: fan-out
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            if a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0]:
+                pool.append(a @ b)
+            continue
+        pool.append(binary[rng.integers(len(binary))](a, b))
+    picked = [pool[i] for i in rng.choice(len(pool), size=min(3, len(pool)), replace=False)] + [pool[-1]]
+    out = sum(((t * t).sum() for t in picked), start=tutorgrad.tensor(0.0, dtype=tutorgrad.float64))
+    return leaves, out
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_engine_agrees_with_the_reference_backward(seed):
+    from tutorgrad.autograd.engine import reference_backward
+    leaves, out = random_graph(seed)
+    out.backward(retain_graph=True)
+    engine = [None if t.grad is None else t.grad.numpy().copy() for t in leaves]
+    for t in leaves:
+        t.grad = None
+    reference_backward(out, tutorgrad.ones_like(out))
+    for i, (t, g) in enumerate(zip(leaves, engine)):
+        assert (t.grad is None) == (g is None), f"leaf {i}"
+        if g is not None:
+            np.testing.assert_allclose(t.grad.numpy(), g, rtol=1e-12, atol=1e-12, err_msg=f"leaf {i}")
+
+
+def test_random_graphs_are_not_trivial():
+    # The graphs above must exercise what the engine's extra steps are about.
+    names, broadcast, fan_out = set(), 0, 0
+    for seed in range(60):
+        _, out = random_graph(seed)
+        stack, seen, uses = [out.grad_fn], set(), {}
+        while stack:
+            node = stack.pop()
+            for child, _ in node.next_functions:
+                uses[child] = uses.get(child, 0) + 1
+            if node not in seen:
+                seen.add(node)
+                names.add(node.name())
+                stack.extend(n for n, _ in node.next_functions if n is not None)
+                outs = [m[0] for m in node.output_metadata if m is not None]
+                broadcast += any(m is not None and outs and tuple(m[0]) != tuple(outs[0])
+                                 for m in node.input_metadata) and node.elementwise
+        fan_out += any(n > 1 for c, n in uses.items() if c is not None)
+    assert {"UnbindBackward0", "SplitBackward0", "MmBackward0", "SoftmaxBackward0", "MaximumBackward0",
+            "SelectBackward0", "AccumulateGrad"} <= names
+    assert broadcast > 20 and fan_out > 20
+
+
+# ---------------------------------------------------------------------------------------- watching the engine
+def test_watch_sees_every_node_the_engine_runs_in_its_order():
+    from tutorgrad.autograd.engine import watch
+    x = tutorgrad.tensor([1.0, 2.0], requires_grad=True)
+    b = tutorgrad.tensor(3.0, requires_grad=True)
+    y = (x * b).sum()
+    steps = []
+    with watch(steps.append):
+        y.backward()
+    assert [s.node.name() for s in steps] == ["SumBackward0", "MulBackward0", "AccumulateGrad", "AccumulateGrad"]
+    mul = steps[1]
+    assert mul.upstream[0].tolist() == [1.0, 1.0]
+    assert [r.tolist() for r in mul.raw] == [[3.0, 3.0], [1.0, 2.0]]  # as backward returned them
+    assert [g.tolist() for g in mul.grads] == [[3.0, 3.0], 3.0]       # b's broadcast gradient summed down
+    assert steps[2].raw == () and steps[2].grads == ()
+    steps.clear()
+    (x * b).sum().backward()
+    assert steps == []  # only inside the block
+
+
+def test_trace_keeps_every_value_and_gradient_on_the_nodes():
+    x = tutorgrad.tensor([1.0, 2.0], requires_grad=True)
+    with tutorgrad.autograd.trace():
+        h = x * 3
+        y = h.sin().sum()
+        y.backward()
+    sin = y.grad_fn.next_functions[0][0]
+    mul = sin.next_functions[0][0]
+    assert mul.traced_values[0].tolist() == [3.0, 6.0]
+    np.testing.assert_allclose(mul.traced_grads[0].numpy(), np.cos([3.0, 6.0]), rtol=1e-6)  # dy/dh
+    assert y.grad_fn.traced_grads[0].item() == 1.0
+    h.mul_(0)  # a later change of the tensor does not change what was recorded
+    assert mul.traced_values[0].tolist() == [3.0, 6.0]
+    z = (x * 3).sum()  # outside the block: nothing recorded
+    z.backward()
+    assert z.grad_fn.traced_values is None and z.grad_fn.traced_grads is None
+
+
+# ---------------------------------------------------------------------------------------- the nodes' accessors
+def test_node_accessors_are_read_only_views():
+    x = tutorgrad.tensor([1.0, 2.0], requires_grad=True)
+    w = tutorgrad.tensor([[1.0], [2.0]], requires_grad=True)
+    y = x * w  # broadcast to (2, 2)
+    node = y.grad_fn
+    assert node.is_builtin and node.elementwise and node.rule.startswith("z = x * y.")
+    assert node.input_metadata == ((tutorgrad.Size([2]), tutorgrad.float32), ((2, 1), tutorgrad.float32))
+    assert node.output_metadata == (((2, 2), tutorgrad.float32),)
+    assert [s.tensor is t and s.unchanged for s, t in zip(node.saved, (x, w))] == [True, True]
+    assert not node.freed
+    with tutorgrad.no_grad():
+        w.add_(1)
+    assert [s.unchanged for s in node.saved] == [True, False]
+    y2 = (x * 2).sum()
+    y2.backward()
+    assert y2.grad_fn.freed is False and y2.grad_fn.next_functions[0][0].freed and \
+        y2.grad_fn.next_functions[0][0].saved == ()
+    with pytest.raises(AttributeError):
+        node.rule = "anything"
+    acc = node.next_functions[0][0]
+    assert acc.output_metadata == ((tutorgrad.Size([2]), tutorgrad.float32),) and acc.is_builtin and acc.rule == ""
+
+
+def test_get_gradient_edge_like_pytorch(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    a, b = x.unbind(0)
+    g = lib.autograd.graph.get_gradient_edge
+    assert type(g(x).node).__name__ == "AccumulateGrad" and g(x).output_nr == 0
+    assert g(y).node is y.grad_fn and g(b).node is b.grad_fn and g(b).output_nr == 1
+    with pytest.raises(RuntimeError, match="not possible to get the gradient edge for a Tensor that does not require"):
+        g(lib.tensor(1.0))
+
+
+def test_every_builtin_op_declares_its_rule():
+    import inspect
+    from tutorgrad import ops
+    from tutorgrad.nn import functional
+    modules = [m for m in vars(ops).values() if inspect.ismodule(m)] + [functional]
+    classes = {c for m in modules for c in vars(m).values()
+               if inspect.isclass(c) and issubclass(c, tutorgrad.autograd.Function) and c._builtin}
+    assert len(classes) > 90
+    assert not sorted(c.__name__ for c in classes if not c.rule and c is not ops.Op)

@@ -16,6 +16,7 @@ import tutorgrad
 import tutorgrad.nn as tnn
 import tutorgrad.nn.functional as TF
 from tutorgrad.autograd import gradcheck, gradgradcheck
+from torchdiff import same
 
 torch = pytest.importorskip("torch")
 from torchdiff import assert_same_draws  # noqa: E402
@@ -778,3 +779,21 @@ def test_counting_into_a_tensor_like_a_confusion_matrix():
         x = lib.arange(5.0)
         with pytest.raises(RuntimeError, match="single memory location"):
             x[1:] = x[:-1]  # a partial overlap is still refused
+
+
+
+# ---------------------------------------------------------------------------------------- cross-entropy targets
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_cross_entropy_targets_must_be_long_or_byte():
+    same(lambda lib: lib.nn.functional.cross_entropy(lib.ones(2, 3), lib.tensor([0, 1], dtype=lib.int32)))
+    same(lambda lib: lib.nn.functional.cross_entropy(lib.ones(2, 3), lib.tensor([0, 1], dtype=lib.uint8)))
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_cross_entropy_with_every_target_ignored_has_zero_gradient():
+    def run(lib):
+        logits = lib.ones(2, 3, requires_grad=True)
+        loss = lib.nn.functional.cross_entropy(logits, lib.tensor([-100, -100]))
+        loss.backward()
+        return loss, logits.grad
+    same(run)

@@ -19,12 +19,12 @@ import pytest
 
 import tutorgrad as torch
 from tutorgrad import viz
-from tutorgrad.autograd.engine import run_backward
+from tutorgrad.autograd.engine import run_backward, watch
 from tutorgrad.autograd.function import AccumulateGrad
-from tutorgrad.viz import graph as G
+from tutorgrad.viz import dot as D, text as T
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-needs_dot = pytest.mark.skipif(G.dot_path() is None, reason="Graphviz's dot is not installed")
+needs_dot = pytest.mark.skipif(D.dot_path() is None, reason="Graphviz's dot is not installed")
 
 
 def small_graph():
@@ -88,7 +88,7 @@ def test_text_golden_without_names_uses_stable_labels():
     graph = viz.draw(t["y"])
     assert graph.text == GOLDEN_UNNAMED
     assert repr(graph) == GOLDEN_UNNAMED
-    assert graph._repr_mimebundle_()[0]["text/plain"] == GOLDEN_UNNAMED or G.dot_path() is None
+    assert graph._repr_mimebundle_()[0]["text/plain"] == GOLDEN_UNNAMED or D.dot_path() is None
 
 
 @needs_dot
@@ -106,7 +106,7 @@ def test_drawing_is_svg_with_a_png_beside_it_for_untrusted_notebooks():
     image = Image.open(io.BytesIO(png))
     size = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', data["image/svg+xml"]).groups()
     svg_pt = [float(v) for v in size]
-    assert all(abs(px - pt * G.PNG_DPI / 72) <= 2 for px, pt in zip(image.size, svg_pt))
+    assert all(abs(px - pt * D.PNG_DPI / 72) <= 2 for px, pt in zip(image.size, svg_pt))
     assert abs(metadata["image/png"]["width"] - svg_pt[0] * 96 / 72) <= 2  # shown at the SVG's size in CSS pixels
     colors = image.convert("RGB").getcolors(1 << 16)
     assert len(colors) > 10, "the PNG is blank"  # boxes, text and edges, not one flat colour
@@ -179,7 +179,7 @@ def test_custom_function_nodes_are_styled_apart():
     assert "cube_1 = CubeBackward(x) -> float32 [2]  custom Function  saved: x ([1., 2.])" in graph.text
     custom = re.search(r"^\s*n1 \[.*$", graph.source, flags=re.M).group(0)
     builtin = re.search(r"^\s*n2 \[.*$", graph.source, flags=re.M).group(0)
-    assert "CubeBackward" in custom and 'style="filled,dashed"' in custom and G.COLORS["custom"] in custom
+    assert "CubeBackward" in custom and 'style="filled,dashed"' in custom and D.COLORS["custom"] in custom
     assert "SumBackward0" in builtin and "dashed" not in builtin
 
 
@@ -239,7 +239,7 @@ def test_large_tensors_are_summarised():
     a = w.detach().numpy().astype(np.float64)
     assert line == (f"w     = leaf float32 [100, 100]  value min {a.min():.4g}, max {a.max():.4g}, "
                     f"mean {a.mean():.4g}  grad min 2, max 2, mean 2")
-    assert G.value_text(torch.tensor([float("nan")] * 3 + [1.0] * 5)) == "min 1, max 1, mean 1 (3 nan/inf)"
+    assert T.value_text(torch.tensor([float("nan")] * 3 + [1.0] * 5)) == "min 1, max 1, mean 1 (3 nan/inf)"
 
 
 # ---------------------------------------------------------------------------------------------- determinism
@@ -283,7 +283,7 @@ def test_deep_chain_of_10000_ops_draws_without_recursion():
     assert len(graph.items) == 8  # x, w, the first and the last 2 ops, the output; the middle is one box
     full = viz.draw(y, max_nodes=None, values=False)
     assert len(full.text.splitlines()) == 1 + 10002
-    if G.dot_path() is not None:
+    if D.dot_path() is not None:
         assert "9995 ops folded" in graph.svg
 
 
@@ -309,7 +309,7 @@ def test_wide_graph_of_200_boxes_draws():
 @pytest.fixture
 def no_dot(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no `dot` anywhere
-    assert G.dot_path() is None
+    assert D.dot_path() is None
 
 
 def test_missing_dot_gives_install_hint_and_text(no_dot):
@@ -317,8 +317,8 @@ def test_missing_dot_gives_install_hint_and_text(no_dot):
     graph = viz.draw(t["y"])
     bundle, metadata = graph._repr_mimebundle_()
     assert set(bundle) == {"text/plain"} and metadata == {} and graph.png is None
-    assert bundle["text/plain"] == G.MISSING_DOT + "\n\n" + GOLDEN_UNNAMED
-    assert "apt-get install graphviz" in G.MISSING_DOT and "brew install graphviz" in G.MISSING_DOT
+    assert bundle["text/plain"] == D.MISSING_DOT + "\n\n" + GOLDEN_UNNAMED
+    assert "apt-get install graphviz" in D.MISSING_DOT and "brew install graphviz" in D.MISSING_DOT
     assert graph._repr_svg_() is None and graph.svg is None
     assert graph.source.startswith("digraph {")  # the DOT text still works
 
@@ -354,8 +354,8 @@ def test_explore_shows_the_gradients_autograd_computes():
             assert line in e.readout.value  # the widget shows the same
         assert e._repr_mimebundle_()["text/plain"] == text  # full, not truncated like a widget's repr
         leaves = {item.label: item for item in e.graph.items if item.kind == "leaf"}
-        assert leaves["x"].grad_str == G.value_text(torch.tensor(grads["x"]))
-        assert "<svg" in e.picture.value or G.dot_path() is None
+        assert leaves["x"].grad_str == T.value_text(torch.tensor(grads["x"]))
+        assert "<svg" in e.picture.value or D.dot_path() is None
 
 
 def test_explore_tangent_slope_is_the_gradient():
@@ -459,8 +459,8 @@ def fan_in_graph():
 def test_step_backward_follows_the_engine_and_ends_at_grad():
     expected = []
     t = fan_in_graph()
-    run_backward((t["z"],), (torch.ones_like(t["z"]),), False, False,
-                 trace=lambda node, g_in, g_out: expected.append(node.name()))
+    with watch(lambda step: expected.append(step.node.name())):
+        run_backward((t["z"],), (torch.ones_like(t["z"]),), False, False)
     t = fan_in_graph()
     s = viz.step_backward(t["z"], names=t)
     assert [step.node.name() for step in s.steps] == expected
@@ -493,7 +493,7 @@ def test_step_backward_explains_fan_in_broadcasting_and_local_derivatives():
     # Each step's picture: the current node in red, those still to come in grey.
     s.step = 4
     source = s._graph_at(4).source
-    assert source.count(G.COLORS["current"]) == 1 and G.COLORS["pending"] in source
+    assert source.count(D.COLORS["current"]) == 1 and D.COLORS["pending"] in source
 
 
 def test_step_backward_is_backward_it_accumulates_and_frees_the_graph():
@@ -526,6 +526,84 @@ def test_step_backward_runs_a_custom_backward_once():
     s = viz.step_backward(Double.apply(x) * x, names={"x": x})
     assert len(calls) == 1 and x.grad.item() == 6.0
     assert any("custom Function: your backward()" in line for k in range(len(s.steps) + 1) for line in s.explain(k))
+
+
+def test_step_backward_records_the_pass_and_runs_no_backward_twice(monkeypatch):
+    from tutorgrad.ops import arithmetic
+    calls = []
+    original = arithmetic.Mul.backward
+    monkeypatch.setattr(arithmetic.Mul, "backward", staticmethod(lambda ctx, g: calls.append(1) or original(ctx, g)))
+    t = fan_in_graph()
+    s = viz.step_backward(t["z"], names=t)
+    muls = [st for st in s.steps if st.node.name() == "MulBackward0"]
+    assert len(calls) == len(muls) == 3  # each Mul node's backward ran once: in the engine's own pass
+    assert all(st.local is not None for st in muls)  # and yet every step shows upstream x local derivative
+
+
+def test_step_backward_shows_a_local_derivative_only_where_it_can_be_read_off_exactly():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = torch.tensor([0.1, 0.3], requires_grad=True)
+    z = ((x * y).tanh() * torch.tensor([0.0, 1.0])).sum()  # a 0 in the upstream gradient of tanh and below
+    s = viz.step_backward(z, names={"x": x, "y": y, "z": z})
+    text = "\n".join("\n".join(s.explain(k)) for k in range(len(s.steps) + 1))
+    assert "to tanh_1: upstream × local derivative = [1., 1.] × [0., 1.] = [0., 1.]" in text
+    # upstream 0 × anything = 0: the recording cannot tell tanh's slope at the first element, so no claim is made
+    assert "to mul_1: contribution [0.0000, 0.7116]" in text and "to x: contribution [0.0000, 0.2135]" in text
+    assert "local derivative = [0.0000, 0.7116]" not in text
+
+
+# ---------------------------------------------------------------------------------------------- every value and gradient
+GOLDEN_TRACED = """\
+graph of y: 3 leaves, 4 ops (data flows from the leaves down to the output)
+w     = leaf float32 [3]  value [1.0000, -1.0000, 0.5000]  grad [0.0532, 0.3614, 0.3614]
+x     = leaf float32 scalar  value 2.  grad -0.0638
+mul_1 = MulBackward0(w, x) -> float32 [3]  value [2., -2., 1.]  grad [0.0266, 0.1807, 0.1807]
+b     = leaf float32 scalar  value 0.5000  grad 0.3880
+add_1 = AddBackward0(mul_1, b) -> float32 [3]  value [2.5000, -1.5000, 1.5000]  grad [0.0266, 0.1807, 0.1807]
+h     = TanhBackward0(add_1) -> float32 [3]  value [0.9866, -0.9051, 0.9051]  grad [1., 1., 1.]
+y     = SumBackward0(h) -> float32 scalar  value 0.9866  grad 1.  [output]"""
+
+
+def test_inside_trace_every_node_shows_its_value_and_gradient():
+    with viz.trace():
+        t = small_graph()
+        before = viz.draw(t["y"], names=t)
+        t["y"].backward()
+    graph = viz.draw(t["y"], names=t)
+    assert graph.text == GOLDEN_TRACED
+    assert before.text == GOLDEN_TRACED.replace("grad [0.0532, 0.3614, 0.3614]", "grad None").replace(
+        "grad -0.0638", "grad None").replace("grad 0.3880", "grad None").replace(
+        "  grad [0.0266, 0.1807, 0.1807]", "").replace("  grad [1., 1., 1.]", "").replace("  grad 1.", "")
+    assert graph._repr_mimebundle_()[0]["text/plain"] == GOLDEN_TRACED or D.dot_path() is None
+    source = graph.source
+    assert "value [2.5000, -1.5000, 1.5000]" in source and "grad [0.0266, 0.1807, 0.1807]" in source
+    if D.dot_path() is not None:
+        assert "grad [0.0266, 0.1807, 0.1807]" in graph.svg  # the picture shows them too
+
+
+def test_trace_is_opt_in_and_reads_the_engines_own_nodes():
+    t = small_graph()
+    t["y"].backward()
+    assert viz.draw(t["y"], names=t).text.count("grad") == 3  # the leaves only, as before
+    with viz.trace():
+        u = small_graph()
+        u["y"].backward()
+    add = u["h"].grad_fn.next_functions[0][0]
+    assert add.traced_values[0].tolist() == [2.5, -1.5, 1.5]  # what the drawing shows is on the node itself
+    assert viz.draw(u["y"]).items[4].node is add
+
+
+def test_trace_with_several_outputs_and_a_second_backward():
+    with viz.trace():
+        x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        a, b, c = (x * 2).unbind(0)
+        y = a * b + c
+        y.backward(retain_graph=True)
+        y.backward()
+    text = viz.draw(y, names={"x": x, "y": y}).text
+    assert "unbind_1 = UnbindBackward0(mul_1) -> 3 × float32 scalar  value 2.; 4.; 6.  grad 4.; 2.; 1." in text
+    assert "x        = leaf float32 [3]  value [1., 2., 3.]  grad [16., 8., 4.]" in text  # .grad accumulates
+    assert "mul_1    = MulBackward0(x) -> float32 [3]  value [2., 4., 6.]  grad [4., 2., 1.]" in text
 
 
 # ---------------------------------------------------------------------------------------------- plot_grad
@@ -683,8 +761,8 @@ def test_in_a_kernel_everything_displays_and_nothing_prints():
     y = (w * x).tanh().sum()
     y.backward()
     assert outputs[1][0].data["text/plain"] == viz.draw(y, names={"x": x, "w": w, "y": y}).text
-    assert {"image/svg+xml", "image/png"} <= set(outputs[1][0].data) or G.dot_path() is None
-    assert outputs[1][0].metadata.get("image/png", {}).get("width", 0) > 0 or G.dot_path() is None
+    assert {"image/svg+xml", "image/png"} <= set(outputs[1][0].data) or D.dot_path() is None
+    assert outputs[1][0].metadata.get("image/png", {}).get("width", 0) > 0 or D.dot_path() is None
     assert outputs[2][0].data["text/plain"] == "f(x=0, w=1) = 0\nx.grad = 1\nw.grad = 0"
     assert "application/vnd.jupyter.widget-view+json" in outputs[2][0].data
     assert outputs[3][0].data["text/plain"].startswith("step 0 of 3: before backward()")

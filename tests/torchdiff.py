@@ -8,6 +8,7 @@ exception class.
 """
 import numpy as np
 import pytest
+from hypothesis import settings, strategies as st
 
 import tutorgrad
 
@@ -120,3 +121,19 @@ def same(fn, **kwargs):
 def printed(fn):
     """What ``print(fn(lib))`` shows, for both libraries (PyTorch's text renamed to tutorgrad)."""
     return str(fn(tutorgrad)), as_tutorgrad_text(str(fn(torch)))
+
+
+# ---------------------------------------------------------------------------------------- shared by the test files
+FAST = settings(max_examples=40, deadline=None)
+DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64", "complex64",
+          "complex128"]
+MAIN_DTYPES = ["bool", "int32", "int64", "float32", "float64", "complex64", "complex128"]
+VALUES = st.floats(-10, 10, width=32)
+
+
+def dt(lib, name):
+    return getattr(lib, name)
+
+
+def _x(lib, requires_grad=False):
+    return lib.arange(24.0).reshape(2, 3, 4).requires_grad_(requires_grad)

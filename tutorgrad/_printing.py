@@ -30,6 +30,7 @@ import numpy as np
 
 __all__ = [
     "format_tensor",
+    "format_values",
     "default_hidden",
     "set_printoptions",
     "get_printoptions",
@@ -346,3 +347,8 @@ def format_tensor(
 
     items.extend(f"{name}={value}" for name, value in suffixes)
     return _add_suffixes(prefix + body, items, indent)
+
+
+def format_values(data: "np.ndarray") -> str:
+    """The values as the repr prints them inside ``tensor(...)`` (``'[1.0000, 2.5000]'``), not indented."""
+    return _tensor_str(np.asarray(data), 0)

@@ -1,20 +1,18 @@
-"""Creating tensors: from data (``tensor``, ``from_numpy``), filled (``zeros``, ``full``, ``arange``),
-random (``rand``, ``randn``, ...), and joining (``cat``, ``stack``, ``where``).
+"""Creating tensors: from data (``tensor``, ``from_numpy``), filled (``zeros``, ``full``, ``arange``) and
+random (``rand``, ``randn``, ...). (Joining tensors, ``cat`` and ``stack``, is an op: ``ops/shape.py``.)
 
 NumPy interop follows PyTorch's memory rules: ``tensor(x)`` always copies,
 ``from_numpy(a)`` and ``as_tensor(a)`` share memory with the ndarray.
 """
-import math
 import numbers
 
 import numpy as np
 
+from . import _device
 from . import _dtypes as D
 from . import _random
-from . import ops
-from .autograd.function import _numpy_errors_off, _numpy_errors_restore
-from . import _device
-from .tensor import Tensor, _normalize_size, _operand
+from ._convert import check_fits as _check_fits, scalar_dtype as _scalar_dtype, to_array as _to_array
+from .tensor import Tensor, _normalize_size
 
 
 def _check_device(device, factory=True):
@@ -26,109 +24,6 @@ def _leaf(arr, requires_grad):
     if requires_grad:
         t.requires_grad_(True)
     return t
-
-
-def _nested_shape_error(data):
-    """Find the first ragged level of a nested list and explain it as PyTorch does."""
-    level = [data]
-    dim = 0
-    while level:
-        lengths = [len(x) if isinstance(x, (list, tuple)) else None for x in level]
-        if all(n is None for n in lengths):
-            return None
-        if any(n is None for n in lengths):
-            return TypeError(f"expected a number or a sequence at dim {dim} but found both: not a sequence. Nested "
-                             f"lists must be rectangular, e.g. [[1, 2], [3, 4]]")
-        if len(set(lengths)) > 1:
-            first = next(n for n in lengths if n is not None)
-            bad = next(n for n in lengths if n != first)
-            return ValueError(f"expected sequence of length {first} at dim {dim} (got {bad})")
-        level = [y for x in level for y in x]
-        dim += 1
-    return None
-
-
-def _text_error(data):
-    """PyTorch's error for text in a list (``tensor(['1.5', '2.0'])``): it reads a string as one more dimension."""
-    first = data
-    while isinstance(first, (list, tuple)) and first:
-        first = first[0]
-    if isinstance(first, str) and first:
-        return ValueError("too many dimensions 'str': tensors hold numbers, not text. Convert the strings first, "
-                          "e.g. tutorgrad.tensor([float(s) for s in strings])")
-    return None
-
-
-def _scalar_dtype(data):
-    """The dtype PyTorch infers for nested Python data (float -> default float32, int -> int64)."""
-    stack, kinds = [data], set()
-    while stack:
-        x = stack.pop()
-        if isinstance(x, (list, tuple)):
-            stack.extend(x)
-        elif isinstance(x, Tensor):
-            if x is not data and x.numel() != 1:
-                raise ValueError("only one element tensors can be converted to Python scalars: to join tensors "
-                                 "use tutorgrad.stack(list_of_tensors)")
-            kinds.add(x.dtype)
-        elif isinstance(x, np.generic):
-            kinds.add(D.from_numpy_dtype(x.dtype))
-        elif isinstance(x, bool):
-            kinds.add(D.bool_)
-        elif isinstance(x, numbers.Integral):
-            kinds.add(D.int64)
-        elif isinstance(x, numbers.Real):
-            kinds.add(D.get_default_dtype())
-        elif isinstance(x, numbers.Complex):
-            kinds.add(D.default_complex())
-        elif isinstance(x, (str, bytes)):
-            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
-        else:
-            raise RuntimeError(f"Could not infer dtype of {type(x).__name__}: tensors hold numbers (or nested lists "
-                               "of numbers)")
-    out = None
-    for k in kinds:
-        out = k if out is None else D.promote_types(out, k)
-    return out or D.get_default_dtype()
-
-
-def _to_array(data, dtype=None):
-    """A fresh ndarray holding ``data`` (nested lists, numbers, ndarrays, tensors)."""
-    if isinstance(data, Tensor):
-        arr = data._data
-        return arr.astype(dtype.np if dtype else arr.dtype, copy=True)
-    if isinstance(data, np.ndarray):
-        D.from_numpy_dtype(data.dtype)
-        return np.array(data, dtype=dtype.np if dtype else data.dtype, copy=True)
-    if isinstance(data, (str, bytes)):
-        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-    if isinstance(data, (list, tuple)):
-        err = _nested_shape_error(data) or _text_error(data)
-        if err is not None:
-            raise err
-    inferred = _scalar_dtype(data)
-    target = dtype or inferred
-    if isinstance(data, (list, tuple)):
-        data = _untensor(data)
-    quiet = _numpy_errors_off()  # a float too large for float32 becomes inf, without NumPy's warning (as PyTorch)
-    try:
-        return np.array(data, dtype=target.np)
-    except OverflowError:
-        if dtype is None:  # a Python int beyond int64
-            raise ValueError("Overflow when unpacking long long: the number does not fit in int64; use "
-                             "dtype=tutorgrad.float64 for huge values") from None
-        raise RuntimeError(f"value cannot be converted to type {target.name} without overflow") from None
-    finally:
-        _numpy_errors_restore(quiet)
-
-
-def _untensor(data):
-    """Replace tensors inside nested lists by their arrays (so NumPy can read them)."""
-    if isinstance(data, Tensor):
-        return data._data.reshape(())  # one element (checked in _scalar_dtype): a number, as in PyTorch
-    if isinstance(data, (list, tuple)):
-        return [_untensor(x) for x in data]
-    return data
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -210,26 +105,6 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
 def _filled(shape, value, dt):
     _check_fits(value, dt)
     return np.full(shape, value, dt.np)
-
-
-def _check_fits(value, dt):
-    """PyTorch's error for a fill value that ``dt`` can't hold (NumPy would warn and store inf, or raise)."""
-    if isinstance(value, complex) and not dt.is_complex:  # NumPy would silently drop the imaginary part
-        raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow: the fill value {value} is "
-                           "complex; use a complex dtype such as tutorgrad.complex64")
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        return
-    if dt is D.bool_:
-        return
-    if dt.is_floating_point or dt.is_complex:
-        info = np.finfo(dt.np)
-        lo, hi = float(info.min), float(info.max)  # as Python floats: comparing with NumPy's would cast `value`
-    else:
-        info = np.iinfo(dt.np)
-        lo, hi = int(info.min), int(info.max)
-    if math.isfinite(value) and not lo <= value <= hi:
-        raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow: {value} is outside "
-                           f"[{lo:g}, {hi:g}]; use a wider dtype")
 
 
 def _like(t, dtype):
@@ -453,84 +328,3 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     if n > 2 ** 24:
         raise RuntimeError("number of categories cannot exceed 2^24")
     return Tensor._wrap(_random.multinomial(probs, int(num_samples), bool(replacement), generator))
-
-
-# ---------------------------------------------------------------------------- joining and choosing
-def _tensor_list(tensors, fn):
-    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
-        raise TypeError(f"{fn}(): argument 'tensors' must be a tuple or list of Tensors, not "
-                        f"{type(tensors).__name__}")
-    for i, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"{fn}(): expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
-    return tuple(tensors)
-
-
-def cat(tensors, dim=0, *, out=None):
-    """Join tensors along an existing dimension: ``cat([a, b], dim=0)``."""
-    tensors = _tensor_list(tensors, "cat")
-    if not tensors:
-        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    for i, t in enumerate(tensors):
-        if t.ndim == 0:
-            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated; use stack() to "
-                               "join numbers into a vector")
-    # a 1-D empty tensor may join tensors of any shape (PyTorch's legacy rule); the others set the dims
-    ref = next((t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)), tensors[0])
-    return ops.Cat.apply(*tensors, dim=ops.wrap_dim(dim, ref.ndim))
-
-
-concat = concatenate = cat
-
-
-def stack(tensors, dim=0, *, out=None):
-    """Join tensors along a new dimension: ``stack([a, b])`` has shape ``(2, *a.shape)``."""
-    tensors = _tensor_list(tensors, "stack")
-    d = ops.wrap_dim(dim, (tensors[0].ndim if tensors else 0) + 1)
-    return ops.Stack.apply(*tensors, dim=d)
-
-
-def hstack(tensors):
-    return cat(tensors, 1 if tensors[0].ndim > 1 else 0)
-
-
-def vstack(tensors):
-    return cat([t.reshape(1, -1) if t.ndim == 1 else t for t in tensors], 0)
-
-
-def where(condition, input=None, other=None):
-    """``input`` where ``condition`` holds, else ``other`` (numbers are fine for either)."""
-    if input is None and other is None:
-        return condition.nonzero(as_tuple=True)
-    if not isinstance(condition, Tensor) or condition.dtype is not D.bool_:
-        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{getattr(condition, 'dtype', type(condition).__name__)}")
-    x, y = _operand(input), _operand(other)
-    shape = ops.broadcast_shapes(condition.shape, x.shape, y.shape)
-    cond = np.broadcast_to(condition._data, shape)
-    return ops.Where.apply(x, y, cond=cond)
-
-
-def broadcast_tensors(*tensors):
-    shape = ops.broadcast_shapes(*(t.shape for t in tensors))
-    return tuple(t.expand(shape) for t in tensors)
-
-
-def broadcast_shapes(*shapes):
-    from .tensor import Size
-    return Size(ops.broadcast_shapes(*shapes))
-
-
-def meshgrid(*tensors, indexing="ij"):
-    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
-        tensors = tuple(tensors[0])
-    shape = tuple(t.numel() for t in tensors)
-    if indexing == "xy" and len(tensors) >= 2:
-        shape = (shape[1], shape[0]) + shape[2:]
-    out = []
-    for i, t in enumerate(tensors):
-        pos = i if indexing == "ij" or len(tensors) < 2 else {0: 1, 1: 0}.get(i, i)
-        view = [1] * len(shape)
-        view[pos] = t.numel()
-        out.append(t.reshape(view).expand(shape))
-    return tuple(out)

@@ -161,8 +161,8 @@ def load(f, map_location=None, weights_only=True, **kwargs):
     See the module's docstring for the format and for everything ``load`` checks.
     """
     if map_location not in (None, "cpu") and str(map_location) != "cpu":
-        from .tensor import _no_cuda
-        _no_cuda(str(map_location))
+        from ._device import no_cuda
+        no_cuda(str(map_location))
     if isinstance(f, (str, os.PathLike)):
         with open(f, "rb") as fh:
             raw = fh.read()

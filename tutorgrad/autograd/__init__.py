@@ -1,126 +1,29 @@
 """Automatic differentiation: ``backward``, ``grad``, custom ``Function``s and ``gradcheck``.
 
-``tutorgrad.autograd`` mirrors ``torch.autograd``: the engine lives in
-``engine.py``, the ``Function`` mechanism (and the graph nodes) in
-``function.py``, finite-difference checks in ``gradcheck.py``, and
-``functional.py`` holds ``jacobian``, ``hessian``, ``vjp``, ``jvp``, ``hvp`` and
-``vhp`` (``tutorgrad.autograd.functional.jacobian(f, x)``), built on ``grad``.
+``tutorgrad.autograd`` mirrors ``torch.autograd``:
+
+* ``function.py``  – ``Function`` (the mechanism every op is written with), its ``ctx`` and the
+  graph's nodes (``grad_fn``, ``next_functions``, ``AccumulateGrad``);
+* ``engine.py``    – the backward pass (``reference_backward`` is the whole idea in a few lines);
+* ``api.py``       – ``backward`` and ``grad``, the API over the engine;
+* ``graph.py``     – ``get_gradient_edge``: where a tensor's gradient arrives (its node);
+* ``grad_mode.py`` – ``no_grad``, ``enable_grad``, ...; ``gradcheck.py`` – finite-difference checks;
+* ``tracing.py``   – ``trace()``, which keeps every value and gradient on the nodes (for ``viz``);
+* ``functional.py`` – ``jacobian``, ``hessian``, ``vjp``, ``jvp``, ``hvp`` and ``vhp``
+  (``tutorgrad.autograd.functional.jacobian(f, x)``), built on ``grad``.
+
+This package sits below the tensor class and the ops: it imports nothing of ``tensor.py``,
+``ops/`` or ``creation.py`` (``tests/test_structure.py`` checks it, imports inside functions
+included). It meets tensors only as the objects it is given, and makes new ones with what the
+floors above register in ``tutorgrad._registered``: the ``Tensor`` class, and ``factories``
+(``tensor``, ``zeros``, ``ones``, ``zeros_like``, ``ones_like``, ``full``, ``eye``, ``stack``,
+``cat``) for code here that builds tensors of its own, such as Jacobians.
 """
-import warnings
-
-import numpy as np
-
-from . import function, grad_mode  # noqa: F401
-from .engine import run_backward
-from .function import Function, FunctionCtx, once_differentiable, Node, _tensor_type  # noqa: F401
+from . import function, grad_mode, graph  # noqa: F401
+from .api import backward, grad  # noqa: F401
+from .engine import run_backward, watch  # noqa: F401
+from .function import AccumulateGrad, Function, FunctionCtx, once_differentiable, Node  # noqa: F401
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode  # noqa: F401
-
-
-def _tensors(x, what):
-    Tensor = _tensor_type()
-    if isinstance(x, Tensor):
-        return (x,)
-    if x is None:
-        return ()
-    x = tuple(x)
-    for t in x:
-        if not isinstance(t, Tensor):
-            raise TypeError(f"{what} must be a Tensor or a sequence of Tensors, got {type(t).__name__}")
-    return x
-
-
-def _grads_for(outputs, grad_outputs, create_graph):
-    Tensor = _tensor_type()
-    if grad_outputs is None or isinstance(grad_outputs, Tensor):
-        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
-    grad_outputs = list(grad_outputs)
-    if len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"grad can be implicitly created only for scalar outputs; got {len(grad_outputs)} "
-                           f"gradients for {len(outputs)} outputs")
-    out = []
-    for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
-        if not t.requires_grad:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn. "
-                               "Did you forget requires_grad=True on an input, or compute it under no_grad()?")
-        if g is None:
-            if t.numel() != 1:
-                raise RuntimeError(
-                    f"grad can be implicitly created only for scalar outputs (this output has shape "
-                    f"{list(t.shape)}); reduce it first (y.sum().backward()) or pass a gradient of its shape "
-                    "(y.backward(torch.ones_like(y)))")
-            g = Tensor._wrap(np.ones(t._data.shape, t._data.dtype))
-        else:
-            if not isinstance(g, Tensor):
-                from ..creation import tensor
-                g = tensor(g, dtype=t.dtype)
-            if g.shape != t.shape:
-                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
-                                   f"has a shape of {t.shape}.")
-        out.append(g if create_graph else g.detach())
-    return out
-
-
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
-    """Add d(tensors)/d(leaf) to every leaf's ``.grad`` (see ``Tensor.backward``)."""
-    tensors = _tensors(tensors, "tensors")
-    grads = _grads_for(tensors, grad_tensors, create_graph)
-    if retain_graph is None:
-        retain_graph = create_graph
-    if create_graph:
-        warnings.warn(
-            "Using backward() with create_graph=True will create a reference cycle between the parameter and its "
-            "gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to "
-            "avoid this. If you have to use this function, make sure to reset the .grad fields of your parameters "
-            "to None after use to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
-    if inputs is not None:
-        inputs = _tensors(inputs, "inputs")
-        found = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs, accumulate=False)
-        for t, g in zip(inputs, found):
-            if g is not None:
-                from .function import AccumulateGrad
-                with set_grad_enabled(create_graph):
-                    AccumulateGrad(t).apply(g)
-        return
-    run_backward(tensors, grads, retain_graph, create_graph)
-
-
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
-         allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    """Return d(outputs)/d(inputs) without touching any ``.grad``.
-
-    >>> x = tutorgrad.tensor(2., requires_grad=True)
-    >>> dy, = tutorgrad.autograd.grad(x ** 3, x, create_graph=True)   # 3x^2 = 12
-    >>> tutorgrad.autograd.grad(dy, x)                                 # 6x = 12
-    (tensor(12.),)
-    """
-    if is_grads_batched:
-        raise NotImplementedError("tutorgrad has no batched gradients (is_grads_batched=True); loop over the "
-                                  "grad_outputs instead")
-    outputs = _tensors(outputs, "outputs")
-    inputs = _tensors(inputs, "inputs")
-    for i, t in enumerate(inputs):
-        if not t.requires_grad:
-            raise RuntimeError(f"One of the differentiated Tensors (index {i}) does not require grad")
-    grads = _grads_for(outputs, grad_outputs, create_graph)
-    if retain_graph is None:
-        retain_graph = create_graph
-    if allow_unused is None:
-        allow_unused = materialize_grads
-    found = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs, accumulate=False)
-    result = []
-    for i, (t, g) in enumerate(zip(inputs, found)):
-        if g is None:
-            if not allow_unused:
-                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
-                                   "graph. Set allow_unused=True if this is the desired behavior.")
-            if materialize_grads:
-                from ..creation import zeros_like
-                g = zeros_like(t)
-        elif not create_graph:
-            g = g.detach()
-        result.append(g)
-    return tuple(result)
-
-
-from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: E402,F401
-from . import functional  # noqa: E402,F401  (jacobian, hessian, vjp, jvp, hvp, vhp: built on grad above)
+from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: F401
+from .tracing import trace  # noqa: F401
+from . import functional  # noqa: F401  (jacobian, hessian, vjp, jvp, hvp, vhp: built on grad)

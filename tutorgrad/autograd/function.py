@@ -9,7 +9,7 @@ see as ``result.grad_fn``. As in PyTorch, that node is also the ``ctx`` that
 nodes of the inputs. The engine (``engine.py``) and the drawings (``viz``) walk
 exactly these nodes.
 
-Every built-in op in ``tutorgrad/ops.py`` is written this way, so reading one
+Every built-in op in ``tutorgrad/ops/`` is written this way, so reading one
 is reading how PyTorch works::
 
     class Square(Function):
@@ -24,63 +24,19 @@ is reading how PyTorch works::
 
     y = Square.apply(x)                 # y.grad_fn is a <SquareBackward> node
 """
+import functools
 import itertools
 import warnings
+from collections import namedtuple
 
 import numpy as np
 
-from . import grad_mode
+from .. import _errstate, _registered
+from .._dtypes import _by_np
+from . import grad_mode, tracing as _trace
 
 _sequence = itertools.count()
-_TENSOR = None
-
-
-def _tensor_type():
-    """The Tensor class, imported on first use (tensor.py imports this module: tensors are made of Functions)."""
-    global _TENSOR
-    if _TENSOR is None:
-        from ..tensor import Tensor
-        _TENSOR = Tensor
-    return _TENSOR
-
-
-# NumPy warns about 1/0, log(-1) or overflow; PyTorch quietly gives inf/nan, and so do we. ``np.errstate``
-# would do, but setting it up costs more than a small op; so we set NumPy's error-state context variable
-# (what errstate does inside) to a prepared "ignore" value, falling back to errstate if NumPy changes.
-try:
-    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
-    _IGNORE_ERRORS = _make_extobj(all="ignore")
-
-    def _numpy_errors_off():
-        if _extobj_contextvar.get() is _IGNORE_ERRORS:
-            return None  # already quiet (an op inside an op, or inside backward): nothing to undo
-        return _extobj_contextvar.set(_IGNORE_ERRORS)
-
-    def _numpy_errors_restore(token):
-        if token is not None:
-            _extobj_contextvar.reset(token)
-
-    def _numpy_errors_current():
-        return _extobj_contextvar.get()
-
-    def _numpy_errors_set(state):
-        return _extobj_contextvar.set(state)
-except ImportError:  # pragma: no cover - other NumPy versions
-    def _numpy_errors_current():
-        return np.geterr()
-
-    def _numpy_errors_set(state):
-        errors = np.errstate(**state)
-        errors.__enter__()
-        return errors
-
-    def _numpy_errors_off():
-        quiet = np.errstate(all="ignore")
-        quiet.__enter__()
-        return quiet
-
-    def _numpy_errors_restore(quiet):
-        quiet.__exit__(None, None, None)
+_quiet, _restore = _errstate.quiet, _errstate.restore  # NumPy's warnings off while an op computes (as PyTorch)
 
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -89,7 +45,7 @@ _FREED_MESSAGE = (
     "time or if you need to access saved tensors after calling backward.")
 
 
-class _Handle:
+class RemovableHandle:
     """Returned by ``register_hook``: call ``remove()`` to take the hook off again."""
 
     def __init__(self, hooks, fn):
@@ -100,12 +56,19 @@ class _Handle:
             self._hooks.remove(self._fn)
 
 
+SavedTensor = namedtuple("SavedTensor", "tensor unchanged")
+SavedTensor.__doc__ = """A tensor a node saved for its backward; ``unchanged``: not modified in place since."""
+
+
 class Node:
     """A node of the backward graph (``tensor.grad_fn``).
 
     ``next_functions`` holds one ``(node, output_nr)`` pair per forward input:
     where the gradient of that input goes next (``(None, 0)`` for inputs that need
-    no gradient).
+    no gradient). The engine reads the private fields below; everything else (the
+    drawings in ``viz``, a curious student) reads the public, read-only properties:
+    ``is_builtin``, ``rule``, ``elementwise``, ``input_metadata``, ``output_metadata``,
+    ``saved``, ``freed`` and, after ``autograd.trace()``, ``traced_values`` / ``traced_grads``.
     """
 
     _n_outputs = 1
@@ -115,10 +78,15 @@ class Node:
     # Class-level defaults, so that making a node costs nothing until it joins a graph:
     next_functions = ()
     _input_meta = ()               # (shape, NumPy dtype) of each forward input, None for non-tensors
+    _output_meta = ()              # (shape, NumPy dtype) of each output, None for non-tensors
     _pre_hooks = None              # {output_nr: [tensor hooks]} from register_hook / retain_grad
     _sequence_nr = 0               # creation order; the engine runs later nodes first, as PyTorch
     _saved = ()                    # what forward saved for backward (see FunctionCtx)
+    _saved_versions = ()           # ... and their versions when saved
+    _freed = False                 # backward released what forward saved
+    _is_input = None               # which forward arguments are graph inputs, when not all are
     _runs_user_code = False        # True for the nodes of a user's Function: its backward is the user's code
+    _traced_values = _traced_grads = None  # what autograd.trace() recorded (see tracing.py)
 
     def __init__(self):
         self._sequence_nr = next(_sequence)
@@ -138,14 +106,14 @@ class Node:
         if not isinstance(self._hooks, list):
             self._hooks = []
         self._hooks.append(fn)
-        return _Handle(self._hooks, fn)
+        return RemovableHandle(self._hooks, fn)
 
     def register_prehook(self, fn):
         """``fn(grad_outputs)`` runs before this node's backward; may return new grads."""
         if not isinstance(self._prehooks, list):
             self._prehooks = []
         self._prehooks.append(fn)
-        return _Handle(self._prehooks, fn)
+        return RemovableHandle(self._prehooks, fn)
 
     def _tensor_hooks(self, output_nr):
         if self._pre_hooks is None:
@@ -155,27 +123,84 @@ class Node:
     def __call__(self, *grads):
         return self.apply(*grads)
 
+    # ------------------------------------------------------------------ read-only views (for viz)
+    @property
+    def is_builtin(self):
+        """False for the node of a user's own ``Function`` (its backward is the user's code)."""
+        return not self._runs_user_code
+
+    @property
+    def rule(self):
+        """The derivative in one line, as the op declares it (``"y = sin(x).   dy/dx = cos(x)"``); "" if none."""
+        return ""
+
+    @property
+    def elementwise(self):
+        """True if each output element depends on the same element of each input (after broadcasting):
+        then every contribution is the upstream gradient times a local derivative, element by element."""
+        return False
+
+    @property
+    def input_metadata(self):
+        """``(shape, dtype)`` of the forward input behind each entry of ``next_functions`` (None: not a tensor)."""
+        meta = self._input_meta
+        if self._is_input is not None:
+            meta = [m for m, is_input in zip(meta, self._is_input) if is_input]
+        return tuple(None if m is None else (m[0], _by_np[m[1]]) for m in meta)
+
+    @property
+    def output_metadata(self):
+        """``(shape, dtype)`` of each output (None for an output that is not a tensor)."""
+        return tuple(None if m is None else (m[0], _by_np[m[1]]) for m in self._output_meta)
+
+    @property
+    def saved(self):
+        """The tensors forward saved for backward, each a ``SavedTensor(tensor, unchanged)`` (``()`` once freed)."""
+        return tuple(SavedTensor(t, t is not None and t._version == v)
+                     for t, v in zip(self._saved, self._saved_versions))
+
+    @property
+    def freed(self):
+        """True once ``backward`` released the saved tensors (without ``retain_graph=True``)."""
+        return self._freed
+
+    @property
+    def traced_values(self):
+        """The value of each output, as recorded inside ``autograd.trace()`` (None: not recorded)."""
+        return self._traced_values
+
+    @property
+    def traced_grads(self):
+        """The gradient that reached each output during backward inside ``autograd.trace()`` (None: not recorded)."""
+        return self._traced_grads
+
 
 class AccumulateGrad(Node):
     """The node at a leaf tensor: adds the incoming gradient to ``leaf.grad``."""
+
+    _priority = 1  # run as soon as ready, as PyTorch does
 
     def __init__(self, variable):
         super().__init__()
         self.variable = variable
 
-    _priority = 1  # run as soon as ready, as PyTorch does
     def apply(self, grad):
         v = self.variable
-        if grad_mode.is_grad_enabled():  # create_graph=True: keep the graph of the gradient
+        if grad_mode._state["enabled"]:  # create_graph=True: keep the graph of the gradient
             v._grad = grad if v._grad is None else v._grad + grad
         elif v._grad is None:
-            v._grad = _tensor_type()._wrap(grad._data.copy())  # a copy: the same tensor may flow to several leaves
+            v._grad = _registered.Tensor._wrap(grad._data.copy())  # a copy: the same tensor may flow to several leaves
         elif v._grad.requires_grad:
             v._grad = v._grad.detach() + grad.detach()
         else:
             np.add(v._grad._data, grad._data, out=v._grad._data, casting="unsafe")  # in place, like PyTorch
             v._grad._counter().bump()
         return ()
+
+    @property
+    def output_metadata(self):
+        v = self.variable
+        return ((v.shape, v.dtype),)
 
 
 class FunctionCtx:
@@ -206,7 +231,7 @@ class FunctionCtx:
         (PyTorch keeps this "original self" too: ``y.mul_(w)`` needs the old ``y`` for ``dL/dw``.)
         """
         if any(s is t for s in self._saved):
-            original = _tensor_type()._wrap(t._data.copy())
+            original = _registered.Tensor._wrap(t._data.copy())
             original._grad_fn, original._output_nr, original._requires_grad = t._grad_fn, t._output_nr, t._requires_grad
             self._saved_versions = tuple(0 if s is t else v for s, v in zip(self._saved, self._saved_versions))
             self._saved = tuple(original if s is t else s for s in self._saved)
@@ -217,13 +242,13 @@ class FunctionCtx:
             raise RuntimeError(_FREED_MESSAGE)
         for t, version in zip(self._saved, self._saved_versions):
             if t is not None and t._version != version:
-                from ..tensor import _legacy_type_name
                 # PyTorch names the op that made the tensor, without "Backward0": "output 0 of Add"
                 made_by = "" if t._grad_fn is None else \
                     f", which is output {t._output_nr} of {t._grad_fn.name().split('Backward')[0]},"
+                name = f"tutorgrad.{_by_np[t._data.dtype]._legacy}Tensor"
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an inplace "
-                    f"operation: [{_legacy_type_name(t)} [{', '.join(map(str, t.shape))}]]{made_by} is at version "
+                    f"operation: [{name} [{', '.join(map(str, t.shape))}]]{made_by} is at version "
                     f"{t._version}; expected version {version} instead. Hint: the tensor was changed in place "
                     "(e.g. `x += 1` or `x.add_(1)`) after it was used; write `x = x + 1` instead, or `.clone()` "
                     "it before changing it.")
@@ -255,6 +280,14 @@ class BackwardNode(FunctionCtx, Node):
     def apply(self, *grads):
         return self._forward_cls.backward(self, *grads)
 
+    @property
+    def rule(self):
+        return self._forward_cls.rule
+
+    @property
+    def elementwise(self):
+        return self._forward_cls.elementwise
+
     def _release(self):
         if self._saved:
             self._saved = self._saved_versions = ()
@@ -279,6 +312,9 @@ class Function:
     """
 
     _builtin = False   # built-in ops are named like PyTorch's: "MulBackward0"
+    # What the drawings (viz) show of a node; the built-in ops (tutorgrad/ops/) declare them.
+    rule = ""            # the derivative in one line: "y = sin(x).   dy/dx = cos(x)"
+    elementwise = False  # contributions are upstream gradient × local derivative, element by element
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -316,17 +352,17 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        Tensor = _TENSOR or _tensor_type()
+        Tensor = _registered.Tensor
         state = grad_mode._state
         enabled = state["enabled"]
         if not enabled and cls._builtin:
             # Nothing is recorded (no_grad, or the engine running backward formulas) and a built-in op's
             # forward only computes: the shortest path. (Views catch up with their base when next recorded.)
-            quiet = _numpy_errors_off()
+            quiet = _quiet()
             try:
                 out = cls.forward(object.__new__(cls._unrecorded_cls), *args, **kwargs)
             finally:
-                _numpy_errors_restore(quiet)
+                _restore(quiet)
             return _as_tensors(out, Tensor)
 
         ctx = object.__new__(cls._backward_cls)  # a node without a place in the graph yet (see Node)
@@ -368,7 +404,7 @@ class Function:
             ctx._sequence_nr = 0
 
         state["enabled"] = False  # forward itself is never recorded
-        quiet = _numpy_errors_off()
+        quiet = _quiet()
         try:
             if cls.setup_context is Function.setup_context:
                 out = cls.forward(ctx, *args, **kwargs)
@@ -376,7 +412,7 @@ class Function:
                 out = cls.forward(*args, **kwargs)
                 cls.setup_context(ctx, args, out)
         finally:
-            _numpy_errors_restore(quiet)
+            _restore(quiet)
             state["enabled"] = enabled
 
         if not record:
@@ -400,6 +436,8 @@ class Function:
 
         ctx.next_functions = tuple(edges)
         ctx._input_meta = tuple(meta)
+        if _trace.state["on"]:
+            _trace.record_values(ctx, outs)
         if single:
             out = outs[0]
             ctx._output_meta = ((out._data.shape, out._data.dtype) if isinstance(out, Tensor) else None,)
@@ -427,16 +465,13 @@ _NO_SETUP = object()
 
 def once_differentiable(fn):
     """Decorate a ``backward`` that is not itself differentiable (double backward raises)."""
-    import functools
-
     @functools.wraps(fn)
     def wrapper(ctx, *grads):
         with grad_mode.no_grad():
             result = fn(ctx, *grads)
         if grad_mode.is_grad_enabled() and any(g is not None and g.requires_grad for g in grads):
-            from ..tensor import Tensor
             results = result if isinstance(result, tuple) else (result,)
-            results = tuple(_OnceDifferentiable.apply(*grads, result=r) if isinstance(r, Tensor) else r
+            results = tuple(_OnceDifferentiable.apply(*grads, result=r) if isinstance(r, _registered.Tensor) else r
                             for r in results)
             return results if isinstance(result, tuple) else results[0]
         return result

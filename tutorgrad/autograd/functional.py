@@ -18,11 +18,13 @@ tuples (one per input), and ``J[i][j]`` has shape ``outputs[i].shape + inputs[j]
 ``strict=True`` raises instead of returning zeros where an output does not depend on an input.
 
 This module sits inside autograd and knows tensors only through their methods (``detach``,
-``view_as``, ``new_zeros``, ``view``, indexing, ...) and ``stack``, which ``tutorgrad/__init__.py`` hands over when the
-package is imported: it imports nothing from the rest of tutorgrad.
+``view_as``, ``new_zeros``, ``view``, indexing, ...), the ``Tensor`` class and the ``stack`` factory that the
+floors above register in ``tutorgrad._registered``. It imports nothing of ``tensor.py``, ``ops/`` or
+``creation.py``, and nothing from outside ``autograd/`` at all: it reaches ``_registered`` through
+``function.py``, which holds it (``tests/test_autograd_functional.py`` checks this).
 """
-from . import grad
-from .function import _tensor_type
+from .api import grad
+from .function import _registered  # tutorgrad._registered: the Tensor class and the factories, registered from above
 from .grad_mode import enable_grad
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
@@ -31,7 +33,7 @@ __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
 # ---------------------------------------------------------------------------------------- helpers
 def _as_tuple(x, what, fn):
     """(was ``x`` a tuple?, ``x`` as a tuple of Tensors). As in PyTorch, a list is not a tuple here."""
-    Tensor = _tensor_type()
+    Tensor = _registered.Tensor
     is_tuple = isinstance(x, tuple)
     items = x if is_tuple else (x,)
     for i, t in enumerate(items):
@@ -323,18 +325,12 @@ def _jacobian(outputs, inputs, create_graph, strict, vectorize):
                 rows[j].append(g)
     sizes = [out.numel() for out in outputs]
     if vectorize:  # [j][i]: the rows of output i w.r.t. input j
-        per_input = [_stack(r).split(sizes) for r in rows]
+        per_input = [_registered.factories.stack(r).split(sizes) for r in rows]
     else:
         starts = [sum(sizes[:i]) for i in range(len(sizes))]
-        per_input = [[_stack(r[s:s + n]) for s, n in zip(starts, sizes)] for r in rows]
+        per_input = [[_registered.factories.stack(r[s:s + n]) for s, n in zip(starts, sizes)] for r in rows]
     return tuple(tuple(per_input[j][i].view(out.shape + inp.shape) for j, inp in enumerate(inputs))
                  for i, out in enumerate(outputs))
-
-
-def _stack(tensors):
-    """``tutorgrad.stack``: autograd imports nothing above it, so ``tutorgrad/__init__.py`` hands it over at import
-    (``autograd.functional._stack = stack``), replacing this function."""
-    raise RuntimeError("tutorgrad.autograd.functional needs tutorgrad.stack: import tutorgrad (the package) first")
 
 
 def _no_forward_mode(inputs, create_graph, strict, vectorize):

@@ -13,7 +13,9 @@ import warnings
 
 import numpy as np
 
+from .. import _registered
 from . import grad_mode
+from .api import grad as autograd_grad
 
 
 class GradcheckError(RuntimeError):
@@ -25,7 +27,7 @@ def _as_tuple(x):
 
 
 def _outputs(func, inputs):
-    from ..tensor import Tensor
+    Tensor = _registered.Tensor
     out = _as_tuple(func(*inputs))
     return tuple(o for o in out if isinstance(o, Tensor))
 
@@ -51,8 +53,7 @@ def _numerical(func, inputs, k, eps):
 
 
 def _analytical(outputs, inputs, k):
-    from . import grad as autograd_grad
-    from ..tensor import Tensor
+    Tensor = _registered.Tensor
     jac = []
     for y in outputs:
         rows = np.zeros((y.numel(), inputs[k].numel()))
@@ -78,7 +79,7 @@ def gradcheck(func, inputs, *, eps=1e-06, atol=1e-05, rtol=0.001, raise_exceptio
     >>> tutorgrad.autograd.gradcheck(lambda t: (t * t).sum(), (x,))
     True
     """
-    from ..tensor import Tensor
+    Tensor = _registered.Tensor
     inputs = _as_tuple(inputs)
     diff = [k for k, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     for k in diff:
@@ -116,8 +117,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-06, atol=1e-05, rto
                   check_batched_grad=False, check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False,
                   masked=False):
     """Check second derivatives: gradcheck applied to the function ``inputs -> grad(func(inputs))``."""
-    from ..tensor import Tensor
-    from . import grad as autograd_grad
+    Tensor = _registered.Tensor
     inputs = _as_tuple(inputs)
     with grad_mode.enable_grad():
         outputs = _outputs(func, inputs)

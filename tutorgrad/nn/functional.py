@@ -1,7 +1,7 @@
 """``tutorgrad.nn.functional`` (import it as ``F``): the layers and losses as plain functions.
 
 The modules in ``tutorgrad.nn`` hold parameters and call these. A linear layer
-and the losses are ``Function`` s, like the ops in ``ops.py``, so the graph has
+and the losses are ``Function`` s, like the ops in ``tutorgrad/ops/``, so the graph has
 PyTorch's nodes (``AddmmBackward0``, ``NllLossBackward0``, ``MseLossBackward0``);
 their backward formulas are written with tensor operations, so they can be
 differentiated again. ``cross_entropy`` is ``log_softmax`` followed by ``nll_loss``.
@@ -15,31 +15,32 @@ import warnings
 import numpy as np
 
 from .. import _dtypes as D
-from .. import ops
+from .._shapes import broadcast_shapes
+from ..ops.linalg import check_matmul
+from ..ops.registry import Op, promote
 from ..tensor import Tensor, _legacy_type_name
 
 _REDUCTIONS = ("none", "mean", "sum")
 
 
 # ---------------------------------------------------------------------------- linear
-class Addmm(ops.Op):
-    """Z = b + X @ Wt (a linear layer, with Wt = W.t()).   dL/db = G, dL/dX = G @ Wt^T, dL/dWt = X^T @ G.
-
-    One node, as in PyTorch, instead of matmul then add. The gradient of the bias
+class Addmm(Op):
+    """A linear layer as one node, as in PyTorch, instead of matmul then add. The gradient of the bias
     comes back with the batch dimension; the engine sums it down to the bias's shape.
     """
+    rule = "Z = b + X @ Wt (a linear layer, with Wt = W.t()).   dL/db = G, dL/dX = G @ Wt^T, dL/dWt = X^T @ G."
 
     @staticmethod
     def forward(ctx, bias, x, wt):
         a, w, b = x._data, wt._data, bias._data
         _same_dtype("mat1 and mat2", x, wt)
         _same_dtype("self and mat2", bias, wt)
-        ops._check_matmul(a.shape, w.shape)
+        check_matmul(a.shape, w.shape)
         if b.ndim > 2:  # the bias is expanded to the output's shape (n, m): it can't have more dimensions
             raise RuntimeError(f"expand({_legacy_type_name(bias)}{{{list(b.shape)}}}, size={[a.shape[0], w.shape[1]]}): the "
                                f"number of sizes provided (2) must be greater or equal to the number of dimensions "
                                f"in the tensor. A linear layer's bias has shape (out_features,).")
-        ops.broadcast_shapes(b.shape, (a.shape[0], w.shape[1]))
+        broadcast_shapes(b.shape, (a.shape[0], w.shape[1]))
         ctx.save_for_backward(x, wt)
         out = a @ w
         out += b  # in place: the product is a fresh array (saves a temporary as big as the output)
@@ -136,12 +137,12 @@ def _reduce(losses, reduction):
     raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
-class MseLoss(ops.Op):
-    """L = mean((x - y)^2) (or the sum, or each term).   dL/dx = 2 (x - y) / N = -dL/dy."""
+class MseLoss(Op):
+    rule = "L = mean((x - y)^2) (or the sum, or each term).   dL/dx = 2 (x - y) / N = -dL/dy."
 
     @staticmethod
     def forward(ctx, x, y, reduction):
-        a, b = ops.promote(x, y)
+        a, b = promote(x, y)
         ctx.save_for_backward(x, y)
         ctx.reduction = reduction
         diff = a - b
@@ -200,13 +201,15 @@ def _class_targets(input, target, class_dim, ignore_index):
     return t, False
 
 
-class NllLoss(ops.Op):
-    """L = -sum_i w_i logp[i, t_i] / sum_i w_i: minus the (weighted) mean log-probability of the right classes.
+class NllLoss(Op):
+    """The negative log-likelihood of the right classes.
 
     w_i is the weight of sample i's class (1 without class weights, 0 for ignored samples);
     'sum' leaves out the division, 'none' the sum. L is linear in logp, so
     dL/dlogp[i, c] = -w_i / sum_j w_j where c = t_i, and 0 elsewhere.
     """
+    rule = ("L = -sum_i w_i logp[i, t_i] / sum_i w_i: minus the (weighted) mean log-probability of the right "
+            "classes.")
 
     @staticmethod
     def forward(ctx, logp, target, weights, class_dim, reduction):
@@ -236,8 +239,7 @@ class NllLoss(ops.Op):
         return g * Tensor._wrap(ctx.coef)
 
 
-class NllLoss2d(NllLoss):
-    node_name = "NllLoss2DBackward0"  # PyTorch's name when there are extra dimensions (N, C, d1, ...)
+NllLoss2d = NllLoss.variant("NllLoss2DBackward0", "NllLoss2d")  # PyTorch's name with extra dims (N, C, d1, ...)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):

@@ -24,7 +24,8 @@ prints the tree. Calling a module runs its ``forward``.
 from collections import OrderedDict, namedtuple
 
 from .. import _dtypes as D
-from ..tensor import Tensor, _legacy_type_name, _no_cuda, _to_args, _check_device
+from .._device import check as _check_device, no_cuda as _no_cuda
+from ..tensor import Tensor, _legacy_type_name, _to_args
 from ..autograd.grad_mode import no_grad
 from .parameter import Parameter, zero_grads
 

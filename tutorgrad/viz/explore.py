@@ -3,7 +3,8 @@
 Every slider change builds fresh leaf tensors, runs ``fn`` (forward) and the
 engine (backward), then shows three things side by side:
 
-* the graph, with every node's value and gradient (``HTML`` holding the SVG);
+* the graph, with every node's value and gradient (recorded by ``autograd.trace()`` while forward
+  and backward run; an ``HTML`` holding the SVG);
 * ``fn`` along the first input with the tangent at the current point, whose slope
   is the gradient autograd computed (``HTML`` holding matplotlib's PNG of the
   curve, with the point and the tangent as an SVG layer on top);
@@ -24,12 +25,14 @@ from html import escape
 import ipywidgets as W
 import numpy as np
 
+from ..autograd import trace
 from ..autograd.grad_mode import no_grad
 from ..creation import tensor
 from ..tensor import Tensor
-from .graph import MISSING_DOT, DotJob, Graph, collect, show_grads, svg_body
+from .display import Displayed
+from .dot import MISSING_DOT, DotJob, svg_body
+from .graph import draw
 from .plots import Figure
-from .step import grads_by_node
 
 CURVE_POINTS = 101
 
@@ -54,7 +57,7 @@ def _nice_step(at_most):
     return max(m * power for m in (1, 2, 5) if m * power <= at_most * (1 + 1e-9))
 
 
-class Explorer(W.VBox):
+class Explorer(Displayed, W.VBox):
     """The widget ``explore`` returns. ``print(widget)`` gives the readout as text.
 
     After each update: ``values`` (slider values), ``output`` (a float or None),
@@ -99,13 +102,14 @@ class Explorer(W.VBox):
             job = None
             try:
                 inputs = {name: tensor(v, requires_grad=True) for name, v in self.values.items()}
-                out = self._forward(inputs)
-                items = collect([out], inputs, values=True, grads=False, max_nodes=None)  # (before backward
-                show_grads(items, grads_by_node(out) if out.requires_grad else {})     # frees saved values)
-                self.graph = Graph(items)
+                with trace():  # every node keeps its value and the gradient that reaches it
+                    out = self._forward(inputs)
+                    if out.requires_grad:
+                        out.backward()
+                self.graph = draw(out, names=inputs, max_nodes=None)
                 job, self._spare = self._spare.send(self.graph.source), None  # dot lays it out while we plot
                 self.output = out.item()
-                self.grads = {name: (t._grad.item() if t._grad is not None else None) for name, t in inputs.items()}
+                self.grads = {name: (t.grad.item() if t.grad is not None else None) for name, t in inputs.items()}
             except Exception as e:  # the student's function failed: say so, keep the widget alive
                 self.error = f"{type(e).__name__}: {e}"
             self._draw_plot()
@@ -185,11 +189,6 @@ class Explorer(W.VBox):
 
     def __repr__(self):
         return "\n".join(self.lines())
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs) or {}
-        bundle["text/plain"] = repr(self)
-        return bundle
 
 
 class CurvePlot:

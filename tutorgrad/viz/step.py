@@ -1,10 +1,11 @@
 """``step_backward(loss)``: walk through ``loss.backward()`` one node at a time.
 
-The steps are the engine's own: ``step_backward`` calls the engine
-(``autograd.engine.run_backward``) with a ``trace`` callback that records every
-node as it runs, in the order it runs, with the gradients that went in and came
-out. Like ``loss.backward()``, it adds the gradients to the leaves' ``.grad`` and
-frees the graph's saved tensors; the widget then replays the recording:
+The steps are the engine's own: ``step_backward`` runs ``loss.backward()`` while watching the
+engine (``autograd.engine.watch``), which hands over a record of every node as it runs, in the
+order it runs: the upstream gradients that went in, what the node's backward returned, and what
+the engine passed on (a broadcast gradient summed back down). Nothing is computed twice: like
+``loss.backward()``, it adds the gradients to the leaves' ``.grad`` and frees the graph's saved
+tensors, and the widget then replays the recording:
 
 * the node being processed is circled in red, nodes still to come are grey, and
   every edge that has carried a gradient is labelled with it;
@@ -12,70 +13,88 @@ frees the graph's saved tensors; the widget then replays the recording:
   when several contributions meet (fan-in), and broadcasting being summed away;
 * at the last step every leaf shows its ``.grad``.
 """
-import numpy as np
-import ipywidgets as W
+from html import escape
 
-from ..autograd import _grads_for
-from ..autograd.engine import run_backward
+import ipywidgets as W
+import numpy as np
+
+from ..autograd.engine import watch
+from ..creation import from_numpy
 from ..autograd.function import AccumulateGrad
-from ..creation import ones_like
-from .graph import (MISSING_DOT, DotJob, Graph, collect, is_custom, rule, shape_text, show_grads, svg_body,
-                    value_text)
+from .display import Displayed
+from .dot import MISSING_DOT, DotJob, svg_body
+from .graph import Graph, collect, show_grads
+from .text import rule_text, shape_text, value_text
 
 
 class Step:
-    """What the engine did at one node: ``upstream`` (gradient of each output) in, ``contributions`` out.
+    """What the engine did at one node (a copy of its record, kept after the graph is freed).
 
-    For built-in single-output ops also ``local`` (backward of ones: the
-    elementwise local derivative, when the op is elementwise) and ``raw`` (the
-    contribution before broadcasting was summed away).
+    ``upstream``: the gradient of each output, in; ``raw``: one gradient per input as the node's
+    backward returned it; ``contributions``: the same after the engine's checks (a broadcast
+    gradient summed back down); ``leaf_grad``: a leaf's ``.grad`` after the step. For an
+    elementwise op (``node.elementwise``) also ``local``: the local derivative of each input, the
+    factor that makes ``raw = upstream × local`` element by element (None where it can't be read
+    off the recording exactly: an upstream gradient of 0, a different shape).
     """
 
-    def __init__(self, node, grads_in, grads_out):
-        self.node = node
-        self.upstream = [None if g is None else g.detach().clone() for g in grads_in]
-        self.contributions = [None if g is None else g.detach().clone() for g in grads_out]
-        self.local = self.raw = None
-        self.leaf_grad = None
-        if isinstance(node, AccumulateGrad):
-            self.leaf_grad = node.variable._grad.detach().clone()  # .grad after this step
-        elif not is_custom(node) and len(grads_in) == 1 and grads_in[0] is not None:
-            # Built-in ops only (a student's backward is never run twice); saved tensors still exist here.
-            try:
-                self.raw = _as_list(node.apply(*grads_in))
-                self.local = _as_list(node.apply(ones_like(grads_in[0])))
-            except Exception:  # the explanation is extra: it must never break backward()
-                self.raw = self.local = None
+    def __init__(self, step):
+        self.node = node = step.node
+        self.upstream = [_copy(g) for g in step.upstream]
+        self.raw = [_copy(g) for g in step.raw]
+        self.contributions = [_copy(g) for g in step.grads]
+        self.leaf_grad = _copy(node.variable.grad) if isinstance(node, AccumulateGrad) else None
+        self.local = None
+        if node.elementwise and len(self.upstream) == 1 and self.upstream[0] is not None:
+            self.local = [_local_derivative(self.upstream[0], r) for r in self.raw]
 
     def elementwise(self, k):
-        """Is input ``k``'s contribution upstream × local, element by element?"""
-        if self.local is None or k >= len(self.local):
-            return False
-        up, loc, raw = self.upstream[0], self.local[k], self.raw[k]
-        if not all(hasattr(t, "_data") for t in (loc, raw)) or loc.shape != up.shape or raw.shape != up.shape:
-            return False
-        return bool(np.allclose((up._data * loc._data), raw._data, equal_nan=True))
+        """Is input ``k``'s contribution upstream × local derivative, element by element?"""
+        return self.local is not None and k < len(self.local) and self.local[k] is not None
 
 
-def _as_list(result):
-    return list(result) if isinstance(result, tuple) else [result]
+def _copy(g):
+    return None if g is None else g.detach().clone()
 
 
-def backward_traced(output, record=Step):
-    """Run ``output.backward()``; return ``record(node, grads_in, grads_out)`` of every node, in the engine's order."""
-    grads = _grads_for((output,), None, False)  # PyTorch's checks: scalar output, requires grad
+def _local_derivative(up, raw):
+    """The tensor ``local`` with ``raw == up * local`` exactly (in ``raw``'s dtype), or None.
+
+    The engine records upstream and contribution; for an elementwise op their quotient is the local
+    derivative. It is shown only if multiplying back gives the contribution to the last bit (the
+    explanation never shows an identity that does not hold), rounded to 6 digits when that holds too
+    (so that 2.0000002 is shown as the 2 it stands for).
+    """
+    if raw is None:
+        return None
+    u, r = up.numpy(), raw.numpy()
+    if u.shape != r.shape or r.dtype.kind not in "fc" or not np.all(np.isfinite(u)) or np.any(u == 0):
+        return None
+    with np.errstate(all="ignore"):
+        exact = (r / u).astype(r.dtype)
+        for local in (_significant(exact, 6), exact):
+            if np.array_equal((u * local).astype(r.dtype), r, equal_nan=True):
+                return from_numpy(np.asarray(local))
+    return None
+
+
+def _significant(a, digits):
+    """``a`` rounded to ``digits`` significant digits (where finite and nonzero)."""
+    with np.errstate(all="ignore"):
+        exponent = np.floor(np.log10(np.abs(a)))
+        scale = 10.0 ** np.where(np.isfinite(exponent), digits - 1 - exponent, 0)
+        return np.where(np.isfinite(exponent), np.round(a * scale) / scale, a).astype(a.dtype)
+
+
+def backward_steps(output):
+    """Run ``output.backward()``; return a ``Step`` for every node, in the engine's order."""
     steps = []
-    run_backward((output,), grads, False, False,
-                 trace=lambda node, g_in, g_out: steps.append(record(node, g_in, g_out)))
+    with watch(lambda step: steps.append(Step(step))):
+        output.backward()
     return steps
 
 
-def grads_by_node(output):
-    """Run ``output.backward()``; return {node: the gradient of its output} (a list if it has several)."""
-    return dict(backward_traced(output, lambda node, g_in, g_out: (node, g_in[0] if len(g_in) == 1 else list(g_in))))
-
-
-class StepBackward(W.VBox):
+class StepBackward(Displayed, W.VBox):
     """The widget ``step_backward`` returns (Prev / Next / Reset). ``print(widget)`` shows the current step.
 
     ``steps`` is the recording; ``step`` the step shown (0 = before backward,
@@ -85,7 +104,7 @@ class StepBackward(W.VBox):
 
     def __init__(self, output, names=None):
         self.items = collect([output], names, values=True, grads=False, saved=False, max_nodes=None)
-        self.steps = backward_traced(output)
+        self.steps = backward_steps(output)
         self._index = {item.node: i for i, item in enumerate(self.items) if item.node is not None}
         self._svg = {}
         self.output_label = next(item.label for item in self.items if item.output)
@@ -189,10 +208,10 @@ class StepBackward(W.VBox):
         for nr, g in enumerate(s.upstream):
             lines.append(f"upstream gradient d{self.output_label}/d{self._target(s.node, nr)}: "
                          f"{'None' if g is None else value_text(g)}")
-        r = rule(s.node)
-        lines.append(f"rule: {r}" if r and not is_custom(s.node) else
+        r = rule_text(s.node)
+        lines.append(f"rule: {r}" if r and s.node.is_builtin else
                      "custom Function: your backward() turns the upstream gradient into the contributions")
-        meta = s.node._input_meta
+        meta = s.node.input_metadata
         for i, ((child, nr), c) in enumerate(zip(s.node.next_functions, s.contributions)):
             if child is None:
                 continue
@@ -251,14 +270,8 @@ class StepBackward(W.VBox):
     def __repr__(self):
         return "\n".join(self.explain())
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs) or {}
-        bundle["text/plain"] = repr(self)
-        return bundle
-
 
 def _esc(s):
-    from html import escape
     return escape(s)
 
 

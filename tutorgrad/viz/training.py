@@ -22,10 +22,11 @@ import ipywidgets as W
 import numpy as np
 
 from ..tensor import Tensor
+from .display import Displayed
 from .plots import Figure, png
 
 
-class TrainingView:
+class TrainingView(Displayed):
     """What ``live_training`` returns. ``history`` holds every logged value (``{"loss": [...], ...}``).
 
     It shows itself as ``widget`` (an ``ipywidgets.VBox``; the view is not a widget
@@ -158,11 +159,9 @@ class TrainingView:
     def __repr__(self):
         return f"TrainingView: {self._summary()}"
 
-    def _repr_mimebundle_(self, **kwargs):
+    def _picture(self, **kwargs):
         self._shown = True
-        bundle = self.widget._repr_mimebundle_(**kwargs) or {}
-        bundle["text/plain"] = repr(self)
-        return bundle
+        return self.widget._repr_mimebundle_(**kwargs)
 
 
 def _live_while_busy(widget):

@@ -1,6 +1,6 @@
 """All parameters as one flat vector, and back (for optimizers written as vector maths)."""
 from ...tensor import Tensor
-from ...creation import cat
+from ...ops.shape import cat
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 

@@ -23,7 +23,8 @@ import re
 import numpy as np
 
 from ....tensor import Tensor
-from ....creation import as_tensor, stack, tensor
+from ....creation import as_tensor, tensor
+from ....ops.shape import stack
 from .... import _dtypes as D
 
 __all__ = ["collate", "default_collate", "default_convert", "default_collate_fn_map", "collate_tensor_fn",

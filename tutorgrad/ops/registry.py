@@ -1,0 +1,206 @@
+"""What every op file uses: the ``Op`` base class, ``register`` and the operand helpers.
+
+**One registration per op.** ``register("exp", inplace=True)`` on the method attaches it as
+``Tensor.exp``, derives ``Tensor.exp_`` (compute out of place, write the result back: see
+``inplace.py``) and ``tutorgrad.exp(input)``; on an ``Op`` class it registers ``Cls.apply``::
+
+    @register("relu", inplace=True)       # Tensor.relu, Tensor.relu_, tutorgrad.relu
+    class Relu(Op):
+        ...
+
+    @register("sum")                      # Tensor.sum, tutorgrad.sum
+    def _sum(self, dim=None, keepdim=False, *, dtype=None):   # (`_sum`: `sum` would hide the builtin)
+        ...
+
+``functions`` collects the ``tutorgrad.x`` forms; ``tutorgrad/__init__.py`` puts them in the
+package's namespace. This is the one place where ops reach into ``Tensor``: the class in
+``tensor.py`` holds data, graph fields, properties and conversions, and its math methods arrive
+from here, as each op file is imported (``ops/__init__.py`` imports them all).
+"""
+import numbers
+import os
+import sys
+
+import numpy as np
+
+from .. import _dtypes as D
+from .._shapes import broadcast_shapes
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+functions = {}  # name -> the function form, tutorgrad.<name>
+
+
+class Op(Function):
+    """A built-in op: a ``Function`` whose node is named as PyTorch names it (``Mul`` -> ``MulBackward0``).
+
+    ``rule`` is its derivative in one line, as the drawings show it (``viz``); ``elementwise``
+    says each output element depends only on the same element of each input (then the step-through
+    can show every contribution as upstream gradient × local derivative). ``node_name`` overrides
+    the node's name where PyTorch's differs.
+    """
+    _builtin = True
+
+    def __init_subclass__(cls, **kwargs):
+        if "__doc__" not in cls.__dict__ or cls.__doc__ is None:
+            cls.__doc__ = cls.rule or None  # help() shows the rule when there is no more to say
+        super().__init_subclass__(**kwargs)
+
+    @classmethod
+    def variant(cls, node_name, name=None, **attrs):
+        """The same op under another node name, in one line: ``Mm = Matmul.variant("MmBackward0")``.
+
+        PyTorch names a node after the kernel that ran, so one op leaves differently named nodes.
+        ``attrs`` (``rule=...``, or the data an op's forward reads) override the class's own.
+        """
+        name = name or node_name.split("Backward")[0]
+        module = sys._getframe(1).f_globals["__name__"]
+        return type(name, (cls,), {"node_name": node_name, "__module__": module, "__qualname__": name, **attrs})
+
+
+# ---------------------------------------------------------------------------------------------- register
+def register(name, *, aliases=(), inplace=False, function=True, method=True):
+    """Attach a method (or the ``apply`` of an ``Op`` whose inputs are all tensors) to ``Tensor`` as ``name``.
+
+    inplace:  True derives ``Tensor.<name>_`` (the result written back into the tensor's memory);
+              a function is used as ``Tensor.<name>_`` as it is.
+    function: True derives ``tutorgrad.<name>(input, ...)`` from the method; a function is used as
+              ``tutorgrad.<name>`` as it is; False: no function form.
+    method:   False registers only the function form (``tutorgrad.cat``).
+    """
+    def attach(fn):
+        impl = _method_of(fn, name) if isinstance(fn, type) else fn
+        impl.__name__ = impl.__qualname__ = name  # (a method defined as `_sum` so as not to hide the builtin)
+        for n in (name, *aliases):
+            if method:
+                setattr(Tensor, n, impl)
+            form = impl if not method else function_form(n, impl) if function is True else function
+            if form:
+                functions[n] = form
+        if inplace:
+            setattr(Tensor, name + "_", inplace if callable(inplace) else _inplace_form(name + "_", impl))
+        return fn
+    return attach
+
+
+def _method_of(cls, name):
+    """``Tensor.<name>`` for an op whose inputs are all tensors: ``cls.apply(self, *others)``."""
+    def method(self, *others):
+        return cls.apply(self, *others)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = cls.__doc__
+    return method
+
+
+def _inplace_form(name, impl):
+    def method(self, *args, **kwargs):
+        return self._inplace(lambda: impl(self, *args, **kwargs))
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In place: the tensor's values replaced by ``{name[:-1]}``'s result (see ops/inplace.py)."
+    return method
+
+
+def function_form(name, method):
+    """``tutorgrad.exp(x)`` etc.: the function form of a Tensor method."""
+    def fn(input, *args, **kwargs):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        return method(input, *args, **kwargs)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = method.__doc__
+    return fn
+
+
+# ---------------------------------------------------------------------------------------------- operands
+def T(arr):
+    """An ndarray as a tensor (no copy)."""
+    return Tensor._wrap(arr)
+
+
+def wrap_scalar(x, dtype=None):
+    """A Python number as a 0-d tensor marked 'wrapped' (it then promotes like PyTorch's).
+
+    ``dtype``: the NumPy dtype to hold it in, when the caller knows it is the result's dtype.
+    """
+    if dtype is not None:
+        arr = np.array(x, dtype)
+    elif isinstance(x, bool):
+        arr = np.array(x, np.bool_)
+    elif isinstance(x, numbers.Integral):
+        arr = np.array(x, np.int64)
+    elif isinstance(x, numbers.Real):
+        arr = np.array(x, np.float64)
+    elif isinstance(x, numbers.Complex):
+        arr = np.array(x, np.complex128)
+    else:
+        return None
+    t = Tensor._wrap(arr)
+    t._wrapped = True
+    return t
+
+
+def operand(x):
+    """Turn the other operand of a binary op into a Tensor (None if unsupported)."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor._wrap(x)
+    if isinstance(x, np.generic):  # np.float64(2.5) counts as a Python number, as in PyTorch
+        return wrap_scalar(x.item())
+    return wrap_scalar(x)
+
+
+def numpy_promoted(t, other, true_divide=False):
+    """``t`` and ``other`` in one dtype when ``other`` is an ndarray, else unchanged.
+
+    PyTorch hands ``tensor (op) ndarray`` to NumPy, so the result has NumPy's dtype (float32 tensor *
+    float64 array -> float64; integer / integer -> float64). tutorgrad gives the same dtype, keeps the
+    graph, and also accepts the ``ndarray (op) tensor`` order.
+    """
+    if not isinstance(other, np.ndarray):
+        return t, other
+    dt = np.result_type(t._data, other)
+    if true_divide and dt.kind in "biu":
+        dt = np.dtype(np.float64)
+    D.from_numpy_dtype(other.dtype)  # a clear TypeError for strings, objects, ...
+    return (t if t._data.dtype == dt else t.to(D.from_numpy_dtype(dt))), other.astype(dt, copy=False)
+
+
+def promote(x, y):
+    """Both operands' arrays in their common (PyTorch-promoted) dtype, shapes checked."""
+    a, b = x._data, y._data
+    if a.shape != b.shape and a.ndim and b.ndim:
+        broadcast_shapes(a.shape, b.shape)
+    if a.dtype is b.dtype or a.dtype == b.dtype:
+        return a, b
+    dt = D.result_type(x, y).np
+    return a.astype(dt, copy=False), b.astype(dt, copy=False)
+
+
+def float_array(x):
+    """Inputs of exp/log/sin/...: integers and bools compute in the default float dtype."""
+    a = x._data
+    if a.dtype.kind in "biu":
+        return a.astype(D.get_default_dtype().np)
+    return a
+
+
+def user_stacklevel():
+    """The ``stacklevel`` that makes a warning point at the first caller outside tutorgrad (the student's line)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+# tutorgrad.<name> for the few methods that tensor.py defines itself (no ops: no gradient to record).
+def real(input):
+    return input.real
+
+
+def imag(input):
+    return input.imag
+
+
+functions.update(real=real, imag=imag, **{n: function_form(n, getattr(Tensor, n)) for n in ("detach", "conj", "angle")})
