@@ -18,12 +18,21 @@ photo = torch.tensor(plt.imread(get_sample_data("grace_hopper.jpg")))
 img = photo.permute(2, 0, 1).float() / 255
 face = img[:, 120:320, 130:330]
 """,
-    "11": """
+    "12": """
 import os, tempfile
 torch.manual_seed(0)
 model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
 path = os.path.join(tempfile.mkdtemp(), "digits-mlp.pt")
 torch.save(model.state_dict(), path)
+""",
+    "10": """
+class Value:
+    def __init__(self, data, parents=(), op=""):
+        self.data = data
+        self.grad = 0.0
+        self.parents = parents
+        self.op = op
+        self.backward_step = lambda: None
 """,
     "7": """
 def f(x):
@@ -231,37 +240,52 @@ MISTAKES = [
     ('9.5', 'culprit = "neither"', ['One of them is wrong']),
     ('9.5', 'culprit = False', ['what gradcheck returns', '"A" or "B"']),
     # --- lesson 10 --------------------------------------------------------------------------------
-    ('10.1', 'answer = 16', ['weights only', 'bias']),
-    ('10.1', 'answer = 24', ['second layer has a bias too']),
-    ('10.1', 'answer = 17', ['first layer has a bias too']),
-    ('10.1', 'answer = 9', ['second layer alone']),
-    ('10.2', 'answer = nn.Sequential(nn.Linear(1, 10), nn.Tanh(), nn.Linear(10, 1))', ['one hidden layer', 'need 3']),
-    ('10.2', 'answer = nn.Sequential(nn.Linear(1, 10), nn.Tanh(), nn.Linear(10, 10), nn.Tanh(), nn.Linear(10, 1), nn.Tanh())', ['after the last Linear', 'no activation']),
-    ('10.2', 'answer = nn.Sequential(nn.Linear(1, 10), nn.ReLU(), nn.Linear(10, 10), nn.ReLU(), nn.Linear(10, 1))', ['nn.Tanh()', 'not nn.ReLU()']),
-    ('10.2', 'answer = nn.Sequential(nn.Linear(1, 10), nn.Tanh(), nn.Linear(10, 10), nn.Linear(10, 1))', ['1 Tanh', 'each hidden layer needs one']),
-    ('10.2', 'answer = nn.Sequential(nn.Linear(1, 10), nn.Tanh(), nn.Linear(10, 1), nn.Tanh(), nn.Linear(1, 1))', ['map', '10 -> 10']),
-    ('10.3', 'answer = nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1))', ['untrained', 'Train it']),
-    ('10.3', 'torch.manual_seed(0)\nkink = nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1))\nkink_optimizer = torch.optim.Adam(kink.parameters(), lr=0.01)\nfor step in range(500):\n    kink_optimizer.zero_grad()\n    loss = nn.functional.mse_loss(kink(xs), xs)\n    loss.backward()\n    kink_optimizer.step()\nanswer = kink', ['fits the line y = x', 'xs.abs()']),
-    ('10.3', 'answer = nn.Sequential(nn.Linear(1, 16), nn.Tanh())', ['one column per hidden unit', 'nn.Linear(16, 1)']),
-    ('10.3', 'answer = nn.Sequential(nn.Linear(101, 1))', ['fails on inputs of shape (101, 1)', 'nn.Linear(1, ...)']),
-    ('10.3', 'torch.manual_seed(0)\nkink = nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1))\nkink_optimizer = torch.optim.Adam(kink.parameters(), lr=0.01)\nfor step in range(20):\n    kink_optimizer.zero_grad()\n    loss = nn.functional.mse_loss(kink(xs), ys)\n    loss.backward()\n    kink_optimizer.step()\nanswer = kink', ['train longer']),
+    ('10.2', 'prediction = [3.0, 1.0]', ['only the path through +', 'add up']),
+    ('10.2', 'prediction = [3.0, 2.0]', ['only the path through a * b', 'adds 1']),
+    ('10.2', 'prediction = [3.0, 6.0]', ['do not multiply']),
+    ('10.2', 'prediction = [2.0, 3.0]', ['b = 3', 'a itself']),
+    ('10.1', 'self.grad += out.data', ['forgot out.grad', 'Given:', 'x = Value(0.5) with grad 0.25', 'out.grad = -2']),
+    ('10.1', 'self.grad = out.data * out.grad', ['+=, not =', 'used twice']),
+    ('10.1', 'self.grad += self.data * out.grad', ['not x (self.data)']),
+    ('10.1', 'self.grad -= out.data * out.grad', ['Wrong sign']),
+    ('10.1', 'self.grad += out.grad', ['like +', 'out.data']),
+    ('10.3', ('ctx.save_for_backward(x)\nreturn (1 + x.exp()).log()', 'x, = ctx.saved_tensors\nreturn torch.sigmoid(x)'), ['forgot grad_output', 'upstream']),
+    ('10.3', ('ctx.save_for_backward(x)\nreturn (1 + x.exp()).log()', 'x, = ctx.saved_tensors\nreturn grad_output * x.exp()'), ['That is e^x', 'sigmoid']),
+    ('10.3', ('ctx.save_for_backward(x)\nreturn (1 + x.exp()).log()', 'x, = ctx.saved_tensors\nreturn grad_output * torch.sigmoid(-x)'), ['sigmoid(-x)', 'sign of x']),
+    ('10.3', ('return (1 + x.exp()).log()', 'x, = ctx.saved_tensors\nreturn grad_output * torch.sigmoid(x)'), ['saved_tensors is empty', 'ctx.save_for_backward(x)']),
+    ('10.3', ('ctx.save_for_backward(x)\nreturn x.exp().log()', 'x, = ctx.saved_tensors\nreturn grad_output * torch.sigmoid(x)'), ['forward should return log(1 + e^x)']),
     # --- lesson 11 --------------------------------------------------------------------------------
-    ('11.1', 'return (logits.argmax(dim=1) == labels).float().sum().item()', ['how many rows are right', 'divide', 'Given:', 'logits = [[1, 2, 3, 5, 4]', 'returned 1', '0.2 was expected']),
-    ('11.1', 'return (logits.argmax(dim=0) == labels).float().mean().item()', ['dim=0', 'argmax(dim=1)']),
-    ('11.1', 'return (logits.max(dim=1).values == labels).float().mean().item()', ['largest score itself', 'argmax, not max']),
-    ('11.1', 'return (logits.argmax(dim=1) == labels).float()', ['one True/False', '.float().mean()']),
-    ('11.1', 'return (logits.argmax(dim=1) != labels).float().mean().item()', ['wrong rows']),
-    ('11.1', 'return (logits.argmin(dim=1) == labels).float().mean().item()', ['argmin', 'argmax(dim=1)']),
-    ('11.2', 'logp = logits.log_softmax(dim=1)\nreturn logp[torch.arange(len(labels)), labels].mean()', ['sign is flipped', 'minus']),
-    ('11.2', 'logp = logits.log_softmax(dim=1)\nreturn -logp[torch.arange(len(labels)), labels].sum()', ['sum over the batch', '.mean()']),
-    ('11.2', 'p = logits.softmax(dim=1)\nreturn -p[torch.arange(len(labels)), labels].mean()', ['probabilities', 'log_softmax']),
-    ('11.2', 'logp = logits.log_softmax(dim=0)\nreturn -logp[torch.arange(len(labels)), labels].mean()', ['dim=0', 'dim=1']),
-    ('11.2', 'logp = logits.log_softmax(dim=1)\nreturn -logp[:, labels].mean()', ["labels' columns", 'torch.arange(len(labels))']),
-    ('11.2', 'logp = logits.log_softmax(dim=1)\nreturn -logp[torch.arange(len(labels)), labels]', ['one number', 'mean']),
-    ('11.2', 'return torch.nn.functional.cross_entropy(logits, labels).item()', ['float', 'no .item()']),
-    ('11.3', 'restored2 = model', ['trained model itself']),
-    ('11.3', 'restored2 = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))', ['its own random weights', 'load_state_dict']),
-    ('11.3', 'restored2 = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)).load_state_dict(torch.load(path))', ['report of the keys', 'own line']),
-    ('11.3', 'restored2 = torch.load(path)', ['state dict itself', 'build the network']),
-    ('11.3', 'restored2 = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))', ['build the same layers']),
+    ('11.1', 'answer = 16', ['weights only', 'bias']),
+    ('11.1', 'answer = 24', ['second layer has a bias too']),
+    ('11.1', 'answer = 17', ['first layer has a bias too']),
+    ('11.1', 'answer = 9', ['second layer alone']),
+    ('11.2', 'answer = nn.Sequential(nn.Linear(1, 10), nn.Tanh(), nn.Linear(10, 1))', ['one hidden layer', 'need 3']),
+    ('11.2', 'answer = nn.Sequential(nn.Linear(1, 10), nn.Tanh(), nn.Linear(10, 10), nn.Tanh(), nn.Linear(10, 1), nn.Tanh())', ['after the last Linear', 'no activation']),
+    ('11.2', 'answer = nn.Sequential(nn.Linear(1, 10), nn.ReLU(), nn.Linear(10, 10), nn.ReLU(), nn.Linear(10, 1))', ['nn.Tanh()', 'not nn.ReLU()']),
+    ('11.2', 'answer = nn.Sequential(nn.Linear(1, 10), nn.Tanh(), nn.Linear(10, 10), nn.Linear(10, 1))', ['1 Tanh', 'each hidden layer needs one']),
+    ('11.2', 'answer = nn.Sequential(nn.Linear(1, 10), nn.Tanh(), nn.Linear(10, 1), nn.Tanh(), nn.Linear(1, 1))', ['map', '10 -> 10']),
+    ('11.3', 'answer = nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1))', ['untrained', 'Train it']),
+    ('11.3', 'torch.manual_seed(0)\nkink = nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1))\nkink_optimizer = torch.optim.Adam(kink.parameters(), lr=0.01)\nfor step in range(500):\n    kink_optimizer.zero_grad()\n    loss = nn.functional.mse_loss(kink(xs), xs)\n    loss.backward()\n    kink_optimizer.step()\nanswer = kink', ['fits the line y = x', 'xs.abs()']),
+    ('11.3', 'answer = nn.Sequential(nn.Linear(1, 16), nn.Tanh())', ['one column per hidden unit', 'nn.Linear(16, 1)']),
+    ('11.3', 'answer = nn.Sequential(nn.Linear(101, 1))', ['fails on inputs of shape (101, 1)', 'nn.Linear(1, ...)']),
+    ('11.3', 'torch.manual_seed(0)\nkink = nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1))\nkink_optimizer = torch.optim.Adam(kink.parameters(), lr=0.01)\nfor step in range(20):\n    kink_optimizer.zero_grad()\n    loss = nn.functional.mse_loss(kink(xs), ys)\n    loss.backward()\n    kink_optimizer.step()\nanswer = kink', ['train longer']),
+    # --- lesson 12 --------------------------------------------------------------------------------
+    ('12.1', 'return (logits.argmax(dim=1) == labels).float().sum().item()', ['how many rows are right', 'divide', 'Given:', 'logits = [[1, 2, 3, 5, 4]', 'returned 1', '0.2 was expected']),
+    ('12.1', 'return (logits.argmax(dim=0) == labels).float().mean().item()', ['dim=0', 'argmax(dim=1)']),
+    ('12.1', 'return (logits.max(dim=1).values == labels).float().mean().item()', ['largest score itself', 'argmax, not max']),
+    ('12.1', 'return (logits.argmax(dim=1) == labels).float()', ['one True/False', '.float().mean()']),
+    ('12.1', 'return (logits.argmax(dim=1) != labels).float().mean().item()', ['wrong rows']),
+    ('12.1', 'return (logits.argmin(dim=1) == labels).float().mean().item()', ['argmin', 'argmax(dim=1)']),
+    ('12.2', 'logp = logits.log_softmax(dim=1)\nreturn logp[torch.arange(len(labels)), labels].mean()', ['sign is flipped', 'minus']),
+    ('12.2', 'logp = logits.log_softmax(dim=1)\nreturn -logp[torch.arange(len(labels)), labels].sum()', ['sum over the batch', '.mean()']),
+    ('12.2', 'p = logits.softmax(dim=1)\nreturn -p[torch.arange(len(labels)), labels].mean()', ['probabilities', 'log_softmax']),
+    ('12.2', 'logp = logits.log_softmax(dim=0)\nreturn -logp[torch.arange(len(labels)), labels].mean()', ['dim=0', 'dim=1']),
+    ('12.2', 'logp = logits.log_softmax(dim=1)\nreturn -logp[:, labels].mean()', ["labels' columns", 'torch.arange(len(labels))']),
+    ('12.2', 'logp = logits.log_softmax(dim=1)\nreturn -logp[torch.arange(len(labels)), labels]', ['one number', 'mean']),
+    ('12.2', 'return torch.nn.functional.cross_entropy(logits, labels).item()', ['float', 'no .item()']),
+    ('12.3', 'restored2 = model', ['trained model itself']),
+    ('12.3', 'restored2 = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))', ['its own random weights', 'load_state_dict']),
+    ('12.3', 'restored2 = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)).load_state_dict(torch.load(path))', ['report of the keys', 'own line']),
+    ('12.3', 'restored2 = torch.load(path)', ['state dict itself', 'build the network']),
+    ('12.3', 'restored2 = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))', ['build the same layers']),
 ]

@@ -16,7 +16,8 @@ import importlib
 
 from .exercises import Exercise, NotAnswered, Wrong, add, exercise, exercises, expect  # noqa: F401
 
-LESSONS = ["lesson01", "lesson02", "lesson03", "lesson04", "lesson05", "lesson06", "lesson07", "lesson08", "lesson09", "lesson10", "lesson11"]
+LESSONS = ["lesson01", "lesson02", "lesson03", "lesson04", "lesson05", "lesson06", "lesson07", "lesson08", "lesson09",
+           "lesson10", "lesson11", "lesson12"]
 
 for _name in LESSONS:
     importlib.import_module(f"{__name__}.{_name}")

@@ -1,174 +1,132 @@
-"""Exercises of lesson 11, Handwritten digits (notebooks/11-digits.ipynb)."""
+"""Exercises of lesson 11, Universal approximation (notebooks/11-universal-approximation.ipynb)."""
 import numpy as np
 
-from .answers import call, is_tensor, kind, lib_of, number, returned, shape, show, values
+from .answers import kind, lib_of, number, shape, tensor_answer, values
 from .exercises import NotAnswered, Wrong, add, expect
 
 
-def _function(fn, what):
-    """``lib``: the library the student's function was written with (its ``torch``)."""
-    if fn is ...:
-        raise NotAnswered
-    expect(callable(fn) and not isinstance(fn, type), f"Give the function {what} itself, but this is {kind(fn)}.")
-    return lib_of(fn)
-
-
-def _accuracy(logits, labels):
-    return float((np.argmax(logits, 1) == labels).mean())
-
-
-_ACC_CASES = [
-    # logits, labels (a square case first: argmax along the wrong dimension still has the right shape there)
-    ([[1.0, 2.0, 3.0, 5.0, 4.0], [4.0, 5.0, 0.0, 1.0, 3.0], [4.0, 3.0, 5.0, 1.0, 0.0], [3.0, 4.0, 5.0, 2.0, 0.0],
-      [0.0, 2.0, 1.0, 5.0, 3.0]], [0, 1, 0, 0, 0]),
-    ([[2.0, 1.0, 0.0], [0.0, 3.0, 1.0], [1.0, 0.0, 5.0], [0.0, 2.0, 1.0]], [0, 1, 0, 2]),
-    ([[0.5, 0.1], [0.2, 0.9]], [0, 1]),
-]
-
-
-@add("11.1", answers=("my_accuracy",), hints=[
-    "For each row, find where its largest score is (its position, not its value), compare that with the "
-    "row's label, and turn the matches into a fraction of all the rows.",
-    "logits.argmax(dim=1) is the position of each row's largest entry; == labels gives True/False per row; "
-    ".float().mean() turns them into the fraction (and .item() into a number).",
-    "return (logits.argmax(dim=1) == labels).float().mean().item()",
-], solution="return (logits.argmax(dim=1) == labels).float().mean().item()")
-def _(my_accuracy):
-    lib = _function(my_accuracy, "my_accuracy(logits, labels)")
-    for logits_values, label_values in _ACC_CASES:
-        logits, labels = lib.tensor(logits_values), lib.tensor(label_values)
-        args = {"logits": logits, "labels": labels}
-        got = call(my_accuracy, "my_accuracy", args)
-        lv, yv = np.array(logits_values), np.array(label_values)
-        right = _accuracy(lv, yv)
-        expect(got is not None, "my_accuracy returned None: return the fraction of right answers.")
-        if is_tensor(got) and got.numel() > 1:
-            raise Wrong(returned("my_accuracy", args, got, right, "That is one True/False (or 1/0) per row: reduce "
-                                                                  "the matches to one number with .float().mean()."))
-        value = number(got, "What my_accuracy returned")
-        if abs(value - right) < 1e-6:
-            continue
-        n = len(yv)
-        for wrong, why in [
-            (right * n, "That is how many rows are right; the accuracy is the fraction of rows: divide by the number "
-                        "of rows (or take the mean)."),
-            (float((np.argmax(lv, 0) == yv).mean()) if lv.shape[0] == lv.shape[1] else None,
-             "argmax along dim=0 finds the largest entry of each column, across the rows. Each row's answer is "
-             "argmax(dim=1)."),
-            (float((lv.max(1) == yv).mean()), "That compares the largest score itself with the label; the answer is "
-                                              "its position: argmax, not max."),
-            (float((np.argmin(lv, 1) == yv).mean()), "That uses the smallest score (argmin); the answer is the largest "
-                                                     "one: argmax(dim=1)."),
-            (1 - right, "That is the fraction of wrong rows: count where the prediction equals the label."),
-        ]:
-            if wrong is not None and abs(value - wrong) < 1e-6:
-                raise Wrong(returned("my_accuracy", args, value, right, why))
-        raise Wrong(returned("my_accuracy", args, value, right, "Compare each row's argmax(dim=1) with its label, "
-                                                                "and take the mean of the matches."))
-
-
-_LOGITS = [[1.0, 2.0, 0.5], [0.2, -1.0, 3.0], [2.5, 0.0, 0.0], [0.0, 1.0, -2.0]]
-_LABELS = [1, 2, 0, 0]
-
-
-def _log_softmax(a, axis):
-    a = np.asarray(a)
-    m = a.max(axis=axis, keepdims=True)
-    return a - m - np.log(np.exp(a - m).sum(axis=axis, keepdims=True))
-
-
-@add("11.2", answers=("my_cross_entropy",), hints=[
-    "The loss of one row is minus the log of the probability the model gives its right class; the loss of "
-    "the batch is the mean over the rows. log_softmax turns scores into those log-probabilities.",
-    "logp = logits.log_softmax(dim=1); pick one entry per row with logp[torch.arange(len(labels)), labels]; "
-    "the loss is minus their mean.",
-    """
-    logp = logits.log_softmax(dim=1)
-    return -logp[torch.arange(len(labels)), labels].mean()
-    """,
-], solution="""
-    logp = logits.log_softmax(dim=1)
-    return -logp[torch.arange(len(labels)), labels].mean()
-    """)
-def _(my_cross_entropy):
-    lib = _function(my_cross_entropy, "my_cross_entropy(logits, labels)")
-    logits = lib.tensor(_LOGITS, requires_grad=True)
-    labels = lib.tensor(_LABELS)
-    args = {"logits": logits, "labels": labels}
-    got = call(my_cross_entropy, "my_cross_entropy", args)
-    expect(got is not None, "my_cross_entropy returned None: return the loss.")
-    expect(is_tensor(got), returned("my_cross_entropy", args, got, None,
-                                    f"It returned {kind(got)}: compute the loss with tensor operations and return the "
-                                    "tensor (no .item()), so that it stays connected to the graph."))
-    rows = np.arange(len(_LABELS))
-    lp = _log_softmax(_LOGITS, 1)
-    right = -lp[rows, _LABELS].mean()
-    if got.numel() != 1:
-        raise Wrong(returned("my_cross_entropy", args, got, right, f"The loss should be one number (the mean over the "
-                                                                   f"batch), but it has shape {shape(got)}: take the "
-                                                                   "mean."))
-    value = number(got)
-    p = np.exp(lp)
-    for wrong, why in [
-        (-right, "The sign is flipped: the loss is minus the mean log-probability (log-probabilities are negative, "
-                 "the loss is positive)."),
-        (right * len(_LABELS), "That is the sum over the batch; the loss is the mean: .mean(), not .sum()."),
-        (-p[rows, _LABELS].mean(), "Those are probabilities (softmax), not their logarithm: use log_softmax."),
-        (-_log_softmax(_LOGITS, 0)[rows, _LABELS].mean(), "log_softmax along dim=0 normalises each column, across "
-                                                          "the examples. Each row is one example's scores: dim=1."),
-        (-lp[:, _LABELS].mean(), "logp[:, labels] picks the labels' columns for every row (a 4 x 4 table); pick one "
-                                 "entry per row: logp[torch.arange(len(labels)), labels]."),
-    ]:
-        if abs(value - wrong) < 1e-4:
-            raise Wrong(returned("my_cross_entropy", args, value, right, why))
-    expect(abs(value - right) < 1e-4, returned("my_cross_entropy", args, value, right,
-                                               "Minus the mean of each row's log_softmax at its label."))
-    expect(got.requires_grad, "The loss is not connected to the graph: compute it from logits with tensor operations "
-                              "(no .item(), no NumPy).")
-    got.backward()
-    expected_grad = (p - np.eye(3)[_LABELS]) / len(_LABELS)
-    expect(logits.grad is not None and np.allclose(values(logits.grad), expected_grad, atol=1e-5),
-           f"The value is right but the gradient is not ({show(logits.grad)}): was part of it computed outside the "
-           "graph (detach, NumPy)?")
-
-
-@add("11.3", answers=("model", "restored2"), hints=[
-    "A state dict holds only the numbers, not the layers: first build a network with the same layers as "
-    "model, then pour the saved numbers into it.",
-    "nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)) builds it; restored2.load_state_dict("
-    "torch.load(path)) fills it, on its own line (it returns a report, not the network).",
-    """
-    restored2 = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
-    restored2.load_state_dict(torch.load(path))
-    """,
-], solution="""
-    restored2 = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
-    restored2.load_state_dict(torch.load(path))
-    """)
-def _(model, restored2):
-    if restored2 is ...:
+def _module(model, what="Your answer"):
+    """The ``lib`` a model was built with, after checking it is an ``nn.Module``."""
+    if model is ...:
         raise NotAnswered
     lib = lib_of(model)
-    if isinstance(restored2, dict):
-        raise Wrong("restored2 is the state dict itself (a dict of tensors), not a network: build the network, then "
-                    "restored2.load_state_dict(torch.load(path)).")
-    if type(restored2).__name__ in ("_IncompatibleKeys", "IncompatibleKeys") or (
-            isinstance(restored2, tuple) and hasattr(restored2, "missing_keys")):
-        raise Wrong("restored2 is what load_state_dict returns, a report of the keys, not the network. Build the "
-                    "network into restored2 first, then call restored2.load_state_dict(...) on its own line.")
-    expect(isinstance(restored2, lib.nn.Module), f"restored2 should be a network (an nn.Module), but it is "
-                                                 f"{kind(restored2)}.")
-    expect(restored2 is not model, "restored2 is the trained model itself: build a new network and load the saved "
-                                   "weights into it.")
-    ours, theirs = model.state_dict(), restored2.state_dict()
-    expect(list(theirs) == list(ours), f"Your network has the parameters {list(theirs)}, but the trained model "
-                                       f"has {list(ours)}: build the same layers.")
-    for name, value in ours.items():
-        expect(tuple(theirs[name].shape) == tuple(value.shape), f"{name} has shape {tuple(theirs[name].shape)} in "
-                                                                f"your network but {tuple(value.shape)} in the "
-                                                                "trained one: build the same layers.")
-    same = [np.array_equal(values(theirs[n]), values(v)) for n, v in ours.items()]
-    expect(any(same), "Your network has the right layers, but its own random weights: load the saved ones into it, "
-                      "restored2.load_state_dict(torch.load(path)).")
-    expect(all(same), "Some of your network's weights differ from the trained model's: load the whole saved state "
-                      "dict, restored2.load_state_dict(torch.load(path)).")
+    if isinstance(model, type) and issubclass(model, lib.nn.Module):
+        raise Wrong(f"{what} is the class {model.__name__} itself; build a network with it, e.g. "
+                    "nn.Sequential(nn.Linear(1, 10), ...).")
+    expect(isinstance(model, lib.nn.Module), f"{what} should be a network (an nn.Module such as "
+                                             f"nn.Sequential(...)), but it is {kind(model)}.")
+    return lib
+
+
+def _layers(model):
+    """The innermost modules of ``model``, in order (Linear, Tanh, ...)."""
+    return [m for m in model.modules() if not list(m.children())]
+
+
+@add("11.1", hints=[
+    "Only the Linear layers have parameters: each has a weight matrix and a bias vector. Count both, for "
+    "both layers.",
+    "nn.Linear(n_in, n_out) has n_out x n_in weights and n_out biases: here 8 x 1 + 8, and 1 x 8 + 1.",
+    "answer = (8 * 1 + 8) + (1 * 8 + 1)   # 25",
+], solution="answer = (8 * 1 + 8) + (1 * 8 + 1)   # 25")
+def _(answer):
+    n = number(answer)
+    expect(n != 16, "16 counts the weights only (8 + 8): each Linear layer also has a bias.")
+    expect(n != 24, "Close: the second layer has a bias too (one number, for its one output).")
+    expect(n != 17, "Close: the first layer has a bias too, one number for each of its 8 outputs.")
+    expect(n != 9, "9 is the second layer alone (8 weights and 1 bias); the first layer has 8 weights and 8 "
+                   "biases.")
+    expect(n != 33, "Tanh has no parameters: it only applies tanh. Count the two Linear layers.")
+    expect(n == 25, f"{n:g} is not the number of parameters. Count the weight and the bias of each Linear layer.")
+
+
+@add("11.2", hints=[
+    "Two hidden layers means three Linear layers (input to hidden, hidden to hidden, hidden to output), with "
+    "a tanh after each hidden one and none after the output.",
+    "nn.Sequential(nn.Linear(1, 10), nn.Tanh(), nn.Linear(10, 10), nn.Tanh(), nn.Linear(10, 1)).",
+    """
+    answer = nn.Sequential(
+        nn.Linear(1, 10), nn.Tanh(),
+        nn.Linear(10, 10), nn.Tanh(),
+        nn.Linear(10, 1),
+    )
+    """,
+], solution="""
+    answer = nn.Sequential(
+        nn.Linear(1, 10), nn.Tanh(),
+        nn.Linear(10, 10), nn.Tanh(),
+        nn.Linear(10, 1),
+    )
+    """)
+def _(answer):
+    lib = _module(answer)
+    layers = _layers(answer)
+    names = [type(m).__name__ for m in layers]
+    linear = [(m.in_features, m.out_features) for m in layers if isinstance(m, lib.nn.Linear)]
+    expect("ReLU" not in names, "The exercise asks for tanh units: use nn.Tanh(), not nn.ReLU().")
+    expect(len(linear) != 2, "The network has 2 Linear layers: that is one hidden layer. Two hidden layers need 3 "
+                             "(1 -> 10, 10 -> 10, 10 -> 1).")
+    expect(len(linear) == 3, f"The network has {len(linear)} Linear layers; two hidden layers and an output layer "
+                             "make 3.")
+    expect(names[-1] != "Tanh", "There is a Tanh after the last Linear layer: it squashes the output into (-1, 1). "
+                                "The output layer has no activation.")
+    expect(names.count("Tanh") == 2, f"The network has {names.count('Tanh')} Tanh activations; each hidden layer "
+                                     "needs one, right after its Linear layer.")
+    expect(linear == [(1, 10), (10, 10), (10, 1)], f"The Linear layers map {linear}; they should map 1 -> 10, "
+                                                   "10 -> 10 and 10 -> 1.")
+    expect(names == ["Linear", "Tanh", "Linear", "Tanh", "Linear"],
+           "Put a Tanh after each hidden Linear layer, and none after the last one.")
+
+
+@add("11.3", hints=[
+    "Any network with a hidden layer of a dozen or more tanh units can do it; what matters is the training: "
+    "the same four-line loop as in this lesson, with Adam, for a few hundred steps, on xs and ys.",
+    "For example nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1)), torch.optim.Adam(..., lr=0.01), "
+    "and 500 steps of zero_grad, loss = nn.functional.mse_loss(kink(xs), ys), backward, step.",
+    """
+    torch.manual_seed(0)
+    kink = nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1))
+    kink_optimizer = torch.optim.Adam(kink.parameters(), lr=0.01)
+    for step in range(500):
+        kink_optimizer.zero_grad()
+        loss = nn.functional.mse_loss(kink(xs), ys)
+        loss.backward()
+        kink_optimizer.step()
+    answer = kink
+    """,
+], solution="""
+    torch.manual_seed(0)
+    kink = nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1))
+    kink_optimizer = torch.optim.Adam(kink.parameters(), lr=0.01)
+    for step in range(500):
+        kink_optimizer.zero_grad()
+        loss = nn.functional.mse_loss(kink(xs), ys)
+        loss.backward()
+        kink_optimizer.step()
+    answer = kink
+    """)
+def _(answer):
+    lib = _module(answer)
+    params = list(answer.parameters())
+    dtype = params[0].dtype if params else lib.get_default_dtype()
+    x = lib.linspace(-2, 2, 101, dtype=dtype).reshape(-1, 1)
+    with lib.no_grad():
+        try:
+            pred = answer(x)
+        except Exception as e:
+            raise Wrong(f"The model fails on inputs of shape (101, 1) with {type(e).__name__}: {e}. It should take "
+                        "one number per row: its first layer is nn.Linear(1, ...).") from None
+    tensor_answer(pred, "The model's output")
+    expect(shape(pred) != (101, 16) and not (len(shape(pred)) == 2 and shape(pred)[1] > 1),
+           f"The model's output has shape {shape(pred)}: one column per hidden unit. End with a Linear layer to 1 "
+           "output, nn.Linear(16, 1).")
+    expect(shape(pred) == (101, 1), f"For 101 inputs the model's output has shape {shape(pred)}, but it should be "
+                                    "(101, 1).")
+    xs, got = values(x).ravel(), values(pred).ravel()
+    err = float(((got - np.abs(xs)) ** 2).mean())
+    expect(float(((got - xs) ** 2).mean()) > 0.01 or err < 0.01,
+           "The model fits the line y = x, not |x|: train it on ys = xs.abs().")
+    expect(err < 0.5, f"The mean squared error on [-2, 2] is {err:.3g}: that looks untrained. Train it, with the "
+                      "four-line loop, for a few hundred steps.")
+    expect(err < 0.01, f"The mean squared error on [-2, 2] is {err:.3g}: train longer, or use more hidden units, "
+                       "until it is below 0.01.")
