@@ -534,7 +534,8 @@ def expected_pictures(lesson):
 def shown_pictures(page):
     """Per code cell in the page: pictures shown (decoded PNG images, visible SVG drawings), rendered widgets,
     images that failed to decode, and the texts written in its graph drawings."""
-    return page.eval_on_selector_all(".jp-Notebook .jp-CodeCell", """async cells => Promise.all(cells.map(async cell => {
+    return page.eval_on_selector_all(".jp-Notebook .jp-CodeCell", """
+      async cells => Promise.all(cells.map(async cell => {
         const decoded = img => img.complete && img.naturalWidth > 0;
         const outputs = [...cell.querySelectorAll('.jp-OutputArea-output')];
         const isWidget = o => o.matches('.jupyter-widgets') || !!o.querySelector('.jupyter-widgets');
@@ -625,8 +626,8 @@ def test_every_lesson_runs_in_a_real_browser_and_its_pictures_render(lesson, sha
 
         def pictures_in_place():
             shown = shown_pictures(page)
-            missing = [k for k, (w, s) in enumerate(zip(wanted, shown))
-                       if s["picture"] < w["picture"] or s["widget"] < w["widget"] or set(w["labels"]) - set(s["texts"])]
+            missing = [k for k, (w, s) in enumerate(zip(wanted, shown)) if s["picture"] < w["picture"]
+                       or s["widget"] < w["widget"] or set(w["labels"]) - set(s["texts"])]
             return not missing and not any(s["broken"] for s in shown)
 
         def what_is_missing():

@@ -67,7 +67,8 @@ def run(name, code, lib):
 @pytest.mark.filterwarnings("ignore::UserWarning")  # a wrong answer may warn (backward with create_graph=True)
 @pytest.mark.parametrize("lib_name", LIBS)
 @pytest.mark.parametrize("name, code, words", MISTAKES,
-                         ids=[f"{n}:{(c if isinstance(c, str) else c[-1]).splitlines()[-1][:40]}" for n, c, _ in MISTAKES])
+                         ids=[f"{n}:{(c if isinstance(c, str) else c[-1]).splitlines()[-1][:40]}"
+                              for n, c, _ in MISTAKES])
 def test_the_message_names_the_mistake(name, code, words, lib_name):
     answers = run(name, code, lib_module(lib_name))
     status, why = exercise(name).verdict(*answers)
@@ -225,7 +226,8 @@ def test_a_broken_answer_is_reported_not_raised(capsys):
     def check(answer):
         raise ValueError("oops")
     Exercise("my.4", check=check, hints=["a", "b"], solution="").check(1)
-    assert capsys.readouterr().out.startswith("✗ Exercise my.4: not yet. Checking your answer raised ValueError: oops")
+    assert capsys.readouterr().out.startswith(
+        "✗ Exercise my.4: not yet. Checking your answer raised ValueError: oops")
 
 
 def test_wrong_is_an_exception_with_the_message():

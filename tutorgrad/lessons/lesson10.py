@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .answers import does_nothing, gave, kind
+from .answers import does_nothing, gave, kind, returned, values
 from .exercises import NotAnswered, Wrong, add, expect
 from .lesson09 import _forward_backward
 
@@ -27,7 +27,8 @@ class _Label:
 def _(Value):
     if Value is ...:
         raise NotAnswered
-    expect(isinstance(Value, type) and hasattr(Value, "exp"), f"Give the class Value (with its exp), not {kind(Value)}.")
+    expect(isinstance(Value, type) and hasattr(Value, "exp"),
+           f"Give the class Value (with its exp), not {kind(Value)}.")
     for x, before, up in [(0.5, 0.25, -2.0), (-1.2, 0.0, 1.5), (2.0, 1.0, 3.0)]:
         v = Value(x)
         v.grad = before
@@ -122,9 +123,8 @@ def _(Softplus):
     lib, x, y, args = _forward_backward(Softplus, "Softplus", _X, _UP)
     xs, up = np.array(_X), np.array(_UP)
     want = np.log1p(np.exp(xs))
-    from .answers import returned, values
-    expect(np.allclose(values(y), want, atol=1e-5), returned("Softplus.apply", args, y, want,
-                                                             "forward should return log(1 + e^x): (1 + x.exp()).log()."))
+    expect(np.allclose(values(y), want, atol=1e-5),
+           returned("Softplus.apply", args, y, want, "forward should return log(1 + e^x): (1 + x.exp()).log()."))
     expect(x.grad is not None, "x.grad is None after backward: backward must return the gradient for x.")
     got, right = values(x.grad), up * _sigmoid(xs)
     given = {"x": x, "grad_output": lib.tensor(_UP)}
