@@ -298,6 +298,8 @@ def _validate(node, grads, Tensor, raw=None):
                                    f"{_shape_text(g.shape)} but expected shape compatible with {_shape_text(shape)}")
             g = g.sum_to_size(shape)  # undo broadcasting: the one place it is done
         if g._data.dtype is not dtype and g._data.dtype != dtype:
+            if g._data.dtype.kind == "c" and dtype.kind != "c":  # a real input of a complex op: the real part
+                g = g.real
             g = g.to(_by_np[dtype])
         out.append(g)
     return out

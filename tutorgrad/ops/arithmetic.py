@@ -9,6 +9,12 @@ the drawings show, and registers ``Tensor.<name>`` and ``tutorgrad.<name>``.
 The Python operators (``x * 2``, ``2 - x``, ``x ** y``) turn numbers and NumPy arrays into tensors
 first (``registry.operand``) and promote dtypes as PyTorch does: a Python number next to a float32
 tensor stays float32.
+
+Complex tensors: these ops are holomorphic, so with PyTorch's convention (the gradient of a real loss
+with respect to z = a + ib is dL/da + i dL/db) each backward is the real formula with the local
+derivative conjugated, ``g * conj(dz/dx)``. The ``binary`` table does that once for all its entries;
+the ops written out conjugate their saved inputs when the gradient is complex (``Mul``: g * conj(y)).
+A real input of a complex result gets the real part of its gradient (the engine takes it).
 """
 import numbers
 
@@ -19,7 +25,7 @@ from ..autograd import grad_mode
 from ..tensor import Tensor
 from .elementwise import where_
 from .inplace import add_, div_, mul_, sub_
-from .registry import Op, T, numpy_promoted, operand, promote, register, wrap_scalar
+from .registry import Op, T, no_complex, numpy_promoted, operand, promote, register, wrap_scalar
 
 
 # ---------------------------------------------------------------------------------------------- the reading list
@@ -42,6 +48,8 @@ class Mul(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
+        if grad._data.dtype.kind == "c":  # complex: dL/dx = g * conj(y) (see the module's doc)
+            x, y = x.conj(), y.conj()
         return (grad * y if ctx.needs_input_grad[0] else None,
                 grad * x if ctx.needs_input_grad[1] else None)
 
@@ -67,6 +75,10 @@ def binary(name, forward, dx, dy, rule, saves="xy", ints="keep", node_name=None)
 
     def op_backward(ctx, grad):
         x, y, z = ctx.saved_tensors
+        if grad._data.dtype.kind == "c":  # holomorphic: g * conj(slope) = conj(formula(conj(g))), formulas linear in g
+            g = grad.conj()
+            return (dx(g, x, y, z).conj() if ctx.needs_input_grad[0] else None,
+                    dy(g, x, y, z).conj() if ctx.needs_input_grad[1] else None)
         return (dx(grad, x, y, z) if ctx.needs_input_grad[0] else None,
                 dy(grad, x, y, z) if ctx.needs_input_grad[1] else None)
 
@@ -92,12 +104,28 @@ def _loses(x, y, g):
     return 1 - _wins(x, y, g)
 
 
+def _ordered(fn, name):
+    """``fn`` for real inputs; complex numbers have no order: PyTorch's error."""
+    def forward(a, b):
+        no_complex(a, message=f"{name} not implemented for complex tensors.", error=RuntimeError)
+        return fn(a, b)
+    return forward
+
+
+def _logaddexp(a, b):
+    if a.dtype.kind != "c":
+        return np.logaddexp(a, b)
+    m = np.maximum(a.real, b.real)  # (NumPy's logaddexp is real only; shifted by a real number, the same branch)
+    m = np.where(np.isfinite(m), m, 0)
+    return np.log(np.exp(a - m) + np.exp(b - m)) + m
+
+
 #                name       NumPy       gradient of x (g: upstream)        gradient of y
-Maximum = binary("maximum", np.maximum, lambda g, x, y, z: g * _wins(x, y, g), lambda g, x, y, z: g * _loses(x, y, g),
+Maximum = binary("maximum", _ordered(np.maximum, "maximum"), lambda g, x, y, z: g * _wins(x, y, g), lambda g, x, y, z: g * _loses(x, y, g),
                  "z = max(x, y) elementwise.   The gradient goes to the larger input (split half-half on ties).")
-Minimum = binary("minimum", np.minimum, lambda g, x, y, z: g * _wins(y, x, g), lambda g, x, y, z: g * _loses(y, x, g),
+Minimum = binary("minimum", _ordered(np.minimum, "minimum"), lambda g, x, y, z: g * _wins(y, x, g), lambda g, x, y, z: g * _loses(y, x, g),
                  "z = min(x, y) elementwise.   The gradient goes to the smaller input.")
-Logaddexp = binary("logaddexp", np.logaddexp, lambda g, x, y, z: g / (1 + (y - x).exp()),
+Logaddexp = binary("logaddexp", _logaddexp, lambda g, x, y, z: g / (1 + (y - x).exp()),
                    lambda g, x, y, z: g / (1 + (x - y).exp()), ints="error",
                    rule="z = log(e^x + e^y).   dz/dx = 1 / (1 + e^(y-x)), dz/dy = 1 / (1 + e^(x-y)).")
 
@@ -115,7 +143,7 @@ class Add(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, grad if ctx.alpha == 1 else grad * ctx.alpha
+        return grad, grad if ctx.alpha == 1 else grad * _conj_number(ctx.alpha)
 
 
 class Sub(Op):
@@ -131,7 +159,7 @@ class Sub(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, -grad if ctx.alpha == 1 else grad * -ctx.alpha
+        return grad, -grad if ctx.alpha == 1 else grad * -_conj_number(ctx.alpha)
 
 
 class Rsub(Op):
@@ -148,6 +176,11 @@ class Rsub(Op):
     @staticmethod
     def backward(ctx, grad):
         return -grad
+
+
+def _conj_number(c):
+    """A Python number's complex conjugate (itself when real): the local derivative of a complex constant factor."""
+    return c.conjugate() if isinstance(c, complex) else c
 
 
 def _no_bool_sub(x, y):
@@ -176,6 +209,8 @@ class Div(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
+        if grad._data.dtype.kind == "c":  # complex: the slopes conjugated, g / conj(y) and -g conj(x / y^2)
+            x, y = x.conj(), y.conj()
         return (grad / y if ctx.needs_input_grad[0] else None,
                 -grad * x / (y * y) if ctx.needs_input_grad[1] else None)
 
@@ -193,6 +228,7 @@ class FloorDivide(Op):
     @staticmethod
     def forward(ctx, x, y):
         a, b = promote(x, y)
+        no_complex(a, "div_floor_cpu")
         _int_div_check(b)
         return np.floor_divide(a, b)
 
@@ -210,6 +246,7 @@ class DivRounded(Op):
     @staticmethod
     def forward(ctx, x, y, rounding_mode):
         a, b = promote(x, y)
+        no_complex(a, f"div_{rounding_mode}_cpu")
         _int_div_check(b)
         return np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(a / b).astype(a.dtype)
 
@@ -229,6 +266,7 @@ class Remainder(Op):
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         a, b = promote(x, y)
+        no_complex(a, ctx._forward_cls.kernel.__name__.replace("mod", "remainder").replace("fremainder", "fmod") + "_cpu")
         _int_div_check(b)
         return ctx._forward_cls.kernel(a, b)
 
@@ -247,6 +285,7 @@ class RemainderScalar(Op):
     @staticmethod
     def forward(ctx, x, other):
         a, b = promote(x, other)
+        no_complex(a, ctx._forward_cls.kernel.__name__.replace("mod", "remainder").replace("fremainder", "fmod") + "_cpu")
         _int_div_check(b)
         return ctx._forward_cls.kernel(a, b)
 
@@ -290,6 +329,8 @@ class PowScalar(Op):
         c = ctx.exponent
         if c == 0:
             return grad * 0
+        if grad._data.dtype.kind == "c":  # complex: g * conj(c x^(c-1))
+            return grad * (x ** (c - 1) * c).conj()
         if c == 2 and not grad_mode._state["enabled"]:  # x ** 1 is x: skip that op unless create_graph records it,
             return grad * 2 * x                         # where PyTorch's x.pow(1) makes the 3rd derivative require grad
         return grad * c * x ** (c - 1)
@@ -322,10 +363,10 @@ class Pow(Op):
         zero = T(np.zeros((), out.dtype.np))
         gx = gy = None
         if ctx.needs_input_grad[0]:  # where y == 0, x^y is constant 1: slope 0 (even at x == 0, as PyTorch)
-            gx = grad * where_(y == 0, zero, y * x ** (y - 1))
+            gx = grad * where_(y == 0, zero, y * x ** (y - 1)).conj()
         if ctx.needs_input_grad[1]:  # where x == 0 (and y >= 0) PyTorch defines the slope as 0
-            gy = grad * where_((x == 0) & (y >= 0), zero, out * x.log())
-        return gx, gy
+            gy = grad * where_((x == 0) & (y.real >= 0), zero, out * x.log()).conj()
+        return gx, gy  # (.conj(): complex inputs, g * conj(slope); a real tensor's conj is itself)
 
 
 class RPow(Op):
@@ -337,6 +378,8 @@ class RPow(Op):
     def forward(ctx, y, base):
         out = _pow_arrays(base, y)
         c = base._data
+        if out._data.dtype.kind == "c":  # a complex result: the complex logarithm of the base
+            c = c.astype(out._data.dtype)
         with np.errstate(invalid="ignore", divide="ignore"):  # ln of a negative base is nan, as in PyTorch
             ctx.log_base = T(np.where(c == 0, 0, np.log(np.where(c == 0, 1, c))).astype(out._data.dtype))
         ctx.save_for_backward(out)
@@ -345,7 +388,7 @@ class RPow(Op):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return grad * out * ctx.log_base
+        return grad * (out * ctx.log_base).conj()  # (conj: complex y, g * conj(slope); a no-op for real)
 
 
 class Lerp(Op):
@@ -361,7 +404,8 @@ class Lerp(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * (1 - ctx.weight), grad * ctx.weight
+        w = _conj_number(ctx.weight)
+        return grad * (1 - w), grad * w
 
 
 # ---------------------------------------------------------------------------------------------- methods

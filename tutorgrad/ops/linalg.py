@@ -29,7 +29,7 @@ class Matmul(Op):
     dL/dY = X^T @ G. A vector is a 1-row matrix on the left and a 1-column matrix on the right;
     batch dimensions (and broadcast ones) are summed away by the engine.
     """
-    rule = "Z = X @ Y.   dL/dX = G @ Y^T, dL/dY = X^T @ G (batch dimensions summed by the engine)."
+    rule = "Z = X @ Y.   dL/dX = G @ Y^T, dL/dY = X^T @ G (batch dimensions summed by the engine; complex: Y^H, X^H)."
     node_name = "UnsafeViewBackward0"
 
     @staticmethod
@@ -45,6 +45,8 @@ class Matmul(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
+        if grad._data.dtype.kind == "c":  # complex: G @ Y^H and X^H @ G (conjugate transposes; dot too, as PyTorch)
+            x, y = x.conj(), y.conj()
         # A vector is a 1-row matrix on the left, a 1-column matrix on the right; grad gets those dims too.
         x2 = x.unsqueeze(0) if x.ndim == 1 else x
         y2 = y.unsqueeze(1) if y.ndim == 1 else y
@@ -127,6 +129,35 @@ def dot(self, other):
     if self.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
     return matmul(self, other)
+
+
+class Vdot(Op):
+    """z = sum_k conj(x_k) y_k (the first vector conjugated; ``dot`` conjugates neither).
+
+    dL/dx = conj(g) y, dL/dy = g x (PyTorch's formulas); for real vectors the same as ``dot``'s.
+    """
+    rule = "z = sum conj(x_k) y_k.   dL/dx = conj(g) y, dL/dy = g x."
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        a, b = x._data, y._data
+        if a.dtype != b.dtype:
+            raise RuntimeError(f"vdot : expected both vectors to have same dtype, but found {x.dtype._legacy} and "
+                               f"{y.dtype._legacy}")
+        if a.ndim != 1 or b.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+        check_matmul(a.shape, b.shape)
+        return np.asarray(np.vdot(a, b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return (grad.conj() * y if ctx.needs_input_grad[0] else None,
+                grad * x if ctx.needs_input_grad[1] else None)
+
+
+register("vdot")(Vdot)
 
 
 @register("outer")

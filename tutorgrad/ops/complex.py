@@ -1,0 +1,150 @@
+"""Complex numbers: ``conj``, ``real``, ``imag``, ``angle``, ``view_as_real``, ``view_as_complex``.
+
+PyTorch's convention for complex autograd (its note "Autograd for Complex Numbers"): for a real loss L of
+z = a + ib, the gradient is dL/da + i dL/db (= 2 dL/dz*, the conjugate Wirtinger derivative). Holomorphic
+ops (exp, sin, *, @, ...) need nothing of their own: their backward is the real formula with the local
+derivative conjugated (done once in the ``unary`` and ``binary`` tables, and in the few ops written out).
+The functions here are not holomorphic, so each carries its own formula, as in PyTorch's derivatives.yaml:
+
+    conj:  dL/dz = conj(g)           real:  dL/dz = g        imag:  dL/dz = i g
+    angle: dL/dz = i g z / |z|^2     view_as_real / view_as_complex: the gradient re-paired
+
+``real`` and ``imag`` are PyTorch's ``view_as_real(z)[..., 0]`` and ``[..., 1]``: views of z's memory, with the
+same two nodes (SelectBackward0 after ViewAsRealBackward0).
+"""
+import numpy as np
+
+from ..tensor import Tensor
+from .elementwise import where_
+from .registry import Op, T, float_array, register
+
+
+class Conj(Op):
+    """y = conj(z) = a - ib.   dL/dz = conj(g): conjugation is its own adjoint.
+
+    >>> z = tutorgrad.tensor(1 + 2j, requires_grad=True)
+    >>> z.conj().imag.backward(); z.grad      # Im conj(z) = -b: dL/db = -1
+    tensor(0.-1.j)
+    """
+    rule = "y = conj(z).   dL/dz = conj(g)."
+    elementwise = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.conj(x._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.conj()
+
+
+@register("conj")
+def conj(self):
+    """The complex conjugate (a real tensor is returned as it is, as PyTorch's)."""
+    return Conj.apply(self) if self._data.dtype.kind == "c" else self
+
+
+@register("resolve_conj")
+def resolve_conj(self):
+    """The tensor itself: tutorgrad's ``conj`` computes the conjugate at once, where PyTorch's sets a lazy
+    "conjugate bit" that ``resolve_conj`` materialises (``.numpy()`` asks for it there)."""
+    return self
+
+
+@register("is_conj", function=True)
+def is_conj(self):
+    """False: tutorgrad has no lazy conjugate bit (see ``resolve_conj``)."""
+    return False
+
+
+class ViewAsReal(Op):
+    """y = z as pairs (a, b): a last dimension of size 2.   dL/dz = complex(g[..., 0], g[..., 1])."""
+    rule = "y[..., 0] = Re z, y[..., 1] = Im z.   dL/dz = g[..., 0] + i g[..., 1]."
+
+    @staticmethod
+    def forward(ctx, x):
+        a = x._data
+        if a.dtype.kind != "c":
+            raise RuntimeError("view_as_real is only supported for complex tensors")
+        a = np.ascontiguousarray(a) if a.ndim and a.strides[-1] != a.itemsize else a
+        return a[..., None].view(a.real.dtype)  # shares x's memory, as PyTorch's view
+
+    @staticmethod
+    def backward(ctx, grad):
+        return view_as_complex(grad.contiguous())
+
+
+class ViewAsComplex(Op):
+    """z = y[..., 0] + i y[..., 1].   dL/dy = view_as_real(g)."""
+    rule = "z = y[..., 0] + i y[..., 1].   dL/dy = (Re g, Im g)."
+
+    @staticmethod
+    def forward(ctx, x):
+        a = x._data
+        if a.dtype.kind != "f" or a.dtype == np.float16:
+            raise RuntimeError(f"view_as_complex is only supported for float and double tensors, but got a tensor "
+                               f"of scalar type: {x.dtype._legacy}")
+        if not a.ndim or a.shape[-1] != 2:
+            raise RuntimeError("Tensor must have a last dimension of size 2")
+        if a.strides[-1] != a.itemsize:
+            raise RuntimeError("Tensor must have a last dimension with stride 1")
+        return a.view(np.result_type(a.dtype, np.complex64))[..., 0]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return view_as_real(grad)
+
+
+def view_as_real(input):
+    """A complex tensor as a real one with a last dimension of size 2 (real, imaginary)."""
+    return ViewAsReal.apply(input)
+
+
+def view_as_complex(input):
+    """A real tensor whose last dimension has size 2 (real, imaginary) as a complex one."""
+    return ViewAsComplex.apply(input)
+
+
+register("view_as_real", method=False)(view_as_real)
+register("view_as_complex", method=False)(view_as_complex)
+
+
+def _real(self):
+    """The real part, a view (a real tensor is its own real part).   As PyTorch: ``view_as_real(z)[..., 0]``,
+    so dL/dz = g + 0i."""
+    return view_as_real(self)[..., 0] if self._data.dtype.kind == "c" else self
+
+
+def _imag(self):
+    """The imaginary part, a view: ``view_as_real(z)[..., 1]``, so dL/dz = i g."""
+    if self._data.dtype.kind != "c":
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return view_as_real(self)[..., 1]
+
+
+Tensor.real, Tensor.imag = property(_real), property(_imag)
+register("real", method=False)(_real)
+register("imag", method=False)(_imag)
+
+
+class Angle(Op):
+    """y = angle(z) = atan2(b, a).   dL/dz = i g z / |z|^2 (0 at z = 0); for real x the slope is 0."""
+    rule = "y = angle(z).   dL/dz = i g z / |z|^2 (real x: 0)."
+    elementwise = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        a = float_array(x)
+        return np.angle(a).astype(a.real.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        if x._data.dtype.kind != "c":
+            return grad * 0
+        slope = grad * x / (x.abs() ** 2) * 1j
+        return where_(x == 0, T(np.zeros((), slope._data.dtype)), slope)
+
+
+register("angle")(Angle)
