@@ -206,6 +206,41 @@ def test_mm_dot_vdot_against_pytorch(dtype):
     compare(lambda L, a, b: a.mv(b), [cvalues(1, (2, 4)), cvalues(2, 4)], [dtype, dtype])
 
 
+LAYERS = {  # (build, input shapes, graph: True all nodes, "top" the result's, False values only)
+    "linear": (lambda L, x, w, b: L.nn.functional.linear(x, w, b), [(2, 3), (4, 3), (4,)], True),
+    "linear_3d": (lambda L, x, w: L.nn.functional.linear(x, w), [(2, 2, 3), (4, 3)], "top"),
+    # PyTorch convolves complex numbers with three real convolutions (Gauss's trick); tutorgrad with one
+    "conv1d": (lambda L, x, w: L.nn.functional.conv1d(x, w), [(1, 2, 5), (3, 2, 2)], False),
+    "conv2d": (lambda L, x, w, b: L.nn.functional.conv2d(x, w, b, padding=1, stride=2), [(2, 1, 4, 4), (2, 1, 3, 3), (2,)],
+               False),
+    "pad": (lambda L, x: L.nn.functional.pad(x, (1, 2)), [(2, 3)], True),
+    "l1_loss": (lambda L, a, b: L.nn.functional.l1_loss(a, b), [(3,), (3,)], True),
+    "vector_norms": (lambda L, z: L.linalg.vector_norm(z) + L.linalg.vector_norm(z, 3) + z.norm(dim=0).sum()
+                     + L.linalg.vector_norm(z, 1), [(4, 2)], "top"),
+    "matrix_norms": (lambda L, z: L.linalg.matrix_norm(z) + L.linalg.matrix_norm(z, "nuc"), [(3, 3)], "top"),
+    "inv_det": (lambda L, z: L.linalg.inv(z + 3 * L.eye(3)) * L.linalg.det(z + 3 * L.eye(3)), [(3, 3)], "top"),
+    "solve": (lambda L, a, b: L.linalg.solve(a + 3 * L.eye(3), b), [(3, 3), (3, 2)], "top"),
+    "svdvals": (lambda L, z: L.linalg.svdvals(z), [(3, 2)], True),
+    "einsum": (lambda L, a, b: L.einsum("ij,jk->ik", a, b), [(2, 3), (3, 2)], False),  # (one node in tutorgrad)
+    "outer_trace_diag": (lambda L, a, b: L.outer(a, b).trace() + L.diag(L.outer(a, b)).sum(), [(3,), (3,)], False),
+    "tril_diagonal": (lambda L, a: a.tril().diagonal() * a.triu(1).sum(), [(3, 3)], True),
+    "gather_scatter": (lambda L, a, b: a.scatter_add(0, L.tensor([0, 2]), b).gather(0, L.tensor([2, 0, 0])),
+                       [(3,), (2,)], True),
+    "index_add_masked_fill": (lambda L, a, b: a.index_add(0, L.tensor([1, 1]), b).masked_fill(L.tensor([1, 0, 0]) > 0, 0),
+                              [(3,), (2,)], True),
+    "in_place": (lambda L, a, b: (a * 1).mul_(b).div_(b + 3).pow_(2).add_(b, alpha=2j).exp_(), [(3,), (3,)], True),
+    "setitem": (lambda L, a, b: (lambda y: (y.__setitem__(0, b[1]), y * 1)[1])(a * 1), [(3,), (3,)], True),
+    "split_unbind_repeat": (lambda L, a: a.split(1)[1] * a.unbind(0)[0] + a.repeat(2, 1).sum(0), [(3, 2)], True),
+}
+
+
+@pytest.mark.parametrize("name", list(LAYERS))
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_layers_and_linear_algebra_against_pytorch(name, dtype):
+    build, shapes, graph = LAYERS[name]
+    compare(build, [cvalues(i + 1, s) for i, s in enumerate(shapes)], [dtype] * len(shapes), graph=graph)
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_casts_between_real_and_complex(dtype):
     """real -> complex: the cast's backward keeps the real part of the gradient; view_as_complex pairs (a, b)."""
@@ -363,6 +398,23 @@ def test_complex_leaves_can_require_grad_and_integers_still_cannot():
     ("view_as_real of real", lambda L, z: L.view_as_real(z.abs()), "view_as_real is only supported for complex"),
     ("view_as_complex size", lambda L, z: L.view_as_complex(z.real), "Tensor must have a last dimension of size 2"),
     ("imag of real", lambda L, z: z.abs().imag, "imag is not implemented for tensors with non-complex dtypes"),
+    ("sort", lambda L, z: z.sort(), "Sort does not support complex dtypes"),
+    ("topk", lambda L, z: z.topk(1), "topk does not support complex dtypes"),
+    ("mse_loss", lambda L, z: L.nn.functional.mse_loss(z, z.detach()), "not implemented for 'Complex"),
+    ("bce_with_logits", lambda L, z: L.nn.functional.binary_cross_entropy_with_logits(z, z.detach()),
+     "not implemented for 'Complex"),
+    ("huber_loss", lambda L, z: L.nn.functional.huber_loss(z, z.detach()), "not implemented for 'Complex"),
+    ("smooth_l1_loss", lambda L, z: L.nn.functional.smooth_l1_loss(z, z.detach()), "not implemented for 'Complex"),
+    ("cross_entropy", lambda L, z: L.nn.functional.cross_entropy(z.reshape(1, 3), L.tensor([0])),
+     "not implemented for 'Complex"),
+    ("max_pool1d", lambda L, z: L.nn.functional.max_pool1d(z.reshape(1, 1, 3), 2), "not implemented for 'Complex"),
+    ("avg_pool1d", lambda L, z: L.nn.functional.avg_pool1d(z.reshape(1, 1, 3), 2), "not implemented for 'Complex"),
+    ("batch_norm", lambda L, z: L.nn.functional.batch_norm(z.reshape(3, 1), None, None, training=True),
+     "not implemented for 'Complex"),
+    ("layer_norm", lambda L, z: L.nn.functional.layer_norm(z, (3,)), "not implemented for 'Complex"),
+    ("dropout", lambda L, z: L.nn.functional.dropout(z), "not implemented for 'Complex"),
+    ("embedding (no derivative)", lambda L, z: L.nn.functional.embedding(L.tensor([0, 2]), z.reshape(3, 1) * 1),
+     "embedding does not support automatic differentiation"),
 ])
 @pytest.mark.parametrize("dtype", ["complex64", "complex128"])
 def test_ops_pytorch_does_not_run_on_complex_raise_like_pytorch(what, fn, phrase, dtype):

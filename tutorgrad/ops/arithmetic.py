@@ -25,7 +25,7 @@ from ..autograd import grad_mode
 from ..tensor import Tensor
 from .elementwise import where_
 from .inplace import add_, div_, mul_, sub_
-from .registry import Op, T, no_complex, numpy_promoted, operand, promote, register, wrap_scalar
+from .registry import COMPLEX, Op, T, no_complex, numpy_promoted, operand, promote, register, wrap_scalar
 
 
 # ---------------------------------------------------------------------------------------------- the reading list
@@ -48,7 +48,7 @@ class Mul(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        if grad._data.dtype.kind == "c":  # complex: dL/dx = g * conj(y) (see the module's doc)
+        if grad._data.dtype in COMPLEX:  # complex: dL/dx = g * conj(y) (see the module's doc)
             x, y = x.conj(), y.conj()
         return (grad * y if ctx.needs_input_grad[0] else None,
                 grad * x if ctx.needs_input_grad[1] else None)
@@ -75,7 +75,7 @@ def binary(name, forward, dx, dy, rule, saves="xy", ints="keep", node_name=None)
 
     def op_backward(ctx, grad):
         x, y, z = ctx.saved_tensors
-        if grad._data.dtype.kind == "c":  # holomorphic: g * conj(slope) = conj(formula(conj(g))), formulas linear in g
+        if grad._data.dtype in COMPLEX:  # holomorphic: g * conj(slope) = conj(formula(conj(g))), formulas linear in g
             g = grad.conj()
             return (dx(g, x, y, z).conj() if ctx.needs_input_grad[0] else None,
                     dy(g, x, y, z).conj() if ctx.needs_input_grad[1] else None)
@@ -209,7 +209,7 @@ class Div(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        if grad._data.dtype.kind == "c":  # complex: the slopes conjugated, g / conj(y) and -g conj(x / y^2)
+        if grad._data.dtype in COMPLEX:  # complex: the slopes conjugated, g / conj(y) and -g conj(x / y^2)
             x, y = x.conj(), y.conj()
         return (grad / y if ctx.needs_input_grad[0] else None,
                 -grad * x / (y * y) if ctx.needs_input_grad[1] else None)
@@ -329,7 +329,7 @@ class PowScalar(Op):
         c = ctx.exponent
         if c == 0:
             return grad * 0
-        if grad._data.dtype.kind == "c":  # complex: g * conj(c x^(c-1))
+        if grad._data.dtype in COMPLEX:  # complex: g * conj(c x^(c-1))
             return grad * (x ** (c - 1) * c).conj()
         if c == 2 and not grad_mode._state["enabled"]:  # x ** 1 is x: skip that op unless create_graph records it,
             return grad * 2 * x                         # where PyTorch's x.pow(1) makes the 3rd derivative require grad

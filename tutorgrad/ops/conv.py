@@ -30,7 +30,7 @@ import numpy as np
 from .. import _dtypes as D
 from .._shapes import wrap_dim
 from ..tensor import Tensor
-from .registry import Op, T, register
+from .registry import COMPLEX, Op, T, no_complex, register
 
 
 # ---------------------------------------------------------------------------------------------- geometry
@@ -146,6 +146,8 @@ class Convolution(Op):
     @staticmethod
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
+        if grad._data.dtype in COMPLEX:  # complex: the adjoint of a bilinear map takes the other input conjugated
+            x, w = x.conj(), w.conj()
         need_x, need_w, need_b = ctx.needs_input_grad
         geo = ctx.geometry
         return (ConvInputGrad.apply(grad, w, geometry=geo, channels=x.shape[1]) if need_x else None,
@@ -170,6 +172,8 @@ class ConvInputGrad(Op):
     @staticmethod
     def backward(ctx, h):
         g, w = ctx.saved_tensors
+        if h._data.dtype in COMPLEX:  # complex: the adjoint of a bilinear map takes the other input conjugated
+            g, w = g.conj(), w.conj()
         geo = ctx.geometry
         return (Convolution.apply(h, w, None, geometry=geo) if ctx.needs_input_grad[0] else None,
                 ConvWeightGrad.apply(h, g, geometry=geo, kernel_shape=w.shape) if ctx.needs_input_grad[1] else None)
@@ -192,6 +196,8 @@ class ConvWeightGrad(Op):
     @staticmethod
     def backward(ctx, h):
         x, g = ctx.saved_tensors
+        if h._data.dtype in COMPLEX:  # complex: the adjoint of a bilinear map takes the other input conjugated
+            x, g = x.conj(), g.conj()
         geo = ctx.geometry
         return (ConvInputGrad.apply(g, h, geometry=geo, channels=x.shape[1]) if ctx.needs_input_grad[0] else None,
                 Convolution.apply(x, h, None, geometry=geo) if ctx.needs_input_grad[1] else None)
@@ -424,6 +430,7 @@ def _pool_size(n, k, s, p, d, ceil_mode):
 
 
 def _pool_args(name, input, kernel_size, stride, padding, dilation, ceil_mode):
+    no_complex(input._data, f"{name}_pool2d")
     if input.ndim not in (3, 4) or input.numel() == 0 and input.ndim == 3:
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     k = _tuple(kernel_size, 2, "kernel_size")

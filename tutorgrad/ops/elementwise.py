@@ -24,7 +24,7 @@ from .. import _dtypes as D
 from .. import _random
 from .._shapes import broadcast_shapes
 from ..tensor import Tensor, _to_args
-from .registry import Op, T, float_array, no_complex, operand, promote, register, user_stacklevel
+from .registry import COMPLEX, Op, T, float_array, no_complex, operand, promote, register, user_stacklevel
 
 
 # ---------------------------------------------------------------------------------------------- the reading list
@@ -47,7 +47,7 @@ class Exp(Op):
     @staticmethod
     def backward(ctx, grad):
         y, = ctx.saved_tensors
-        if grad._data.dtype.kind == "c":  # complex z: g * conj(e^z) (PyTorch's convention, see the module's doc)
+        if grad._data.dtype in COMPLEX:  # complex z: g * conj(e^z) (PyTorch's convention, see the module's doc)
             y = y.conj()
         return grad * y
 
@@ -124,7 +124,7 @@ def unary(name, forward, derivative, rule, saves="x", keeps_int=False, inplace=F
         if complex_grad is not None and kept._data.dtype.kind == "c":
             return complex_grad(grad, kept)
         slope = derivative(kept, None) if saves == "x" else derivative(None, kept)
-        if grad._data.dtype.kind == "c" and isinstance(slope, Tensor):  # holomorphic: g * conj(f'(z))
+        if grad._data.dtype in COMPLEX and isinstance(slope, Tensor):  # holomorphic: g * conj(f'(z))
             slope = slope.conj()
         return grad * slope
 
@@ -445,7 +445,7 @@ class ToCopy(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        if grad._data.dtype.kind == "c" and not ctx.dtype.is_complex:  # real -> complex: dL/dx is the real part
+        if grad._data.dtype in COMPLEX and not ctx.dtype.is_complex:  # real -> complex: dL/dx is the real part
             grad = grad.real
         return grad.to(ctx.dtype)
 

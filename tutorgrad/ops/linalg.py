@@ -18,7 +18,7 @@ import numpy as np
 from .. import _dtypes as D
 from .._shapes import broadcast_shapes, wrap_dim
 from ..tensor import Tensor
-from .registry import Op, T, numpy_promoted, operand, register
+from .registry import COMPLEX, Op, T, numpy_promoted, operand, register
 
 
 # ---------------------------------------------------------------------------------------------- the reading list
@@ -45,7 +45,7 @@ class Matmul(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        if grad._data.dtype.kind == "c":  # complex: G @ Y^H and X^H @ G (conjugate transposes; dot too, as PyTorch)
+        if grad._data.dtype in COMPLEX:  # complex: G @ Y^H and X^H @ G (conjugate transposes; dot too, as PyTorch)
             x, y = x.conj(), y.conj()
         # A vector is a 1-row matrix on the left, a 1-column matrix on the right; grad gets those dims too.
         x2 = x.unsqueeze(0) if x.ndim == 1 else x

@@ -591,6 +591,7 @@ def cumsum(self, dim):
 @register("sort")
 def sort(self, dim=-1, descending=False):
     d = wrap_dim(dim, self.ndim)
+    no_complex(self._data, message=" Sort does not support complex dtypes on CPU", error=RuntimeError)
     idx = _sort_indices(self._data, d, descending)
     values = Sort.apply(self, dim=d, index=idx) if self.ndim else self.clone()
     return ReturnTypes("sort", values, T(idx.astype(np.int64)))
@@ -599,6 +600,7 @@ def sort(self, dim=-1, descending=False):
 @register("topk")
 def topk(self, k, dim=-1, largest=True, sorted=True):
     d = wrap_dim(dim, self.ndim)
+    no_complex(self._data, message=" topk does not support complex dtypes on CPU", error=RuntimeError)
     if not 0 <= k <= (self.shape[d] if self.ndim else 1):
         raise RuntimeError(f"selected index k out of range (k={k}, but dimension {d} has size "
                            f"{self.shape[d] if self.ndim else 1})")
