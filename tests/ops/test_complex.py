@@ -359,6 +359,22 @@ def test_backward_of_a_complex_scalar_raises_like_pytorch():
     compare(lambda L, z: z * z, [cvalues(1, 3)], ["complex128"])
 
 
+def test_a_functions_complex_gradient_for_a_real_input_raises_like_pytorch():
+    """Built-in ops hand a real input the real part of its gradient; a user's Function must do so itself."""
+    def run(L):
+        class Rotate(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * (1 + 2j)  # complex, for a real x
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        Rotate.apply(x).sum().backward()
+    raises_like_pytorch("complex grad of a real input", run, "(input_is_complex == grad_is_complex)")
+
+
 def test_complex_leaves_can_require_grad_and_integers_still_cannot():
     same(lambda L: L.tensor([1 + 2j, 3j], requires_grad=True))
     same(lambda L: L.randn(3, dtype=L.complex64, requires_grad=True).requires_grad)
@@ -451,7 +467,19 @@ def test_complex_randn_draws_pytorchs_numbers():
 
 
 def test_the_primers_complex_function():
-    """The autograd note's example: a real loss of a complex function, optimised by gradient descent on z."""
+    """The primer's f(x) = x e^{2 pi i xi x} (notebooks/02-tensors), differentiated: with respect to the real x and
+    frequency xi, through a complex intermediate, for a real loss (Re f summed, and |f|^2 summed)."""
+    import math
+
+    def build(L, x, xi):
+        f = x * L.exp(2j * math.pi * xi * x)
+        return f.real.sum() + (f.abs() ** 2).mean() + f.imag.sum() * 0.5
+    compare(build, [np.array([0.0, 1.0, 2.0, 3.0]), np.array(0.25)], ["float32", "float32"])
+    compare(build, [rvalues(1, 5), np.array(0.37)], ["float64", "float64"])
+
+
+def test_gradient_descent_on_complex_parameters():
+    """A real loss of complex parameters, optimised by SGD on z: the same steps as PyTorch."""
     out = {}
     for L in (torch, tutorgrad):
         z = L.tensor([0.5 + 0.5j, -1.0 + 0.3j], requires_grad=True)

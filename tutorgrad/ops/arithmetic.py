@@ -48,10 +48,10 @@ class Mul(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
         if grad._data.dtype in COMPLEX:  # complex: dL/dx = g * conj(y) (see the module's doc)
             x, y = x.conj(), y.conj()
-        return (grad * y if ctx.needs_input_grad[0] else None,
-                grad * x if ctx.needs_input_grad[1] else None)
+        return grad * y if need_x else None, grad * x if need_y else None
 
 
 # ---------------------------------------------------------------------------------------------- ops as data
@@ -107,7 +107,8 @@ def _loses(x, y, g):
 def _ordered(fn, name):
     """``fn`` for real inputs; complex numbers have no order: PyTorch's error."""
     def forward(a, b):
-        no_complex(a, message=f"{name} not implemented for complex tensors.", error=RuntimeError)
+        if a.dtype in COMPLEX:
+            no_complex(a, message=f"{name} not implemented for complex tensors.", error=RuntimeError)
         return fn(a, b)
     return forward
 
@@ -246,7 +247,8 @@ class DivRounded(Op):
     @staticmethod
     def forward(ctx, x, y, rounding_mode):
         a, b = promote(x, y)
-        no_complex(a, f"div_{rounding_mode}_cpu")
+        if a.dtype in COMPLEX:
+            no_complex(a, f"div_{rounding_mode}_cpu")
         _int_div_check(b)
         return np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(a / b).astype(a.dtype)
 
@@ -266,7 +268,8 @@ class Remainder(Op):
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         a, b = promote(x, y)
-        no_complex(a, ctx._forward_cls.kernel.__name__.replace("mod", "remainder").replace("fremainder", "fmod") + "_cpu")
+        if a.dtype in COMPLEX:  # PyTorch's kernels: remainder_cpu, fmod_cpu
+            no_complex(a, {"remainder": "remainder_cpu", "fmod": "fmod_cpu"}[ctx._forward_cls.kernel.__name__])
         _int_div_check(b)
         return ctx._forward_cls.kernel(a, b)
 
@@ -285,7 +288,8 @@ class RemainderScalar(Op):
     @staticmethod
     def forward(ctx, x, other):
         a, b = promote(x, other)
-        no_complex(a, ctx._forward_cls.kernel.__name__.replace("mod", "remainder").replace("fremainder", "fmod") + "_cpu")
+        if a.dtype in COMPLEX:  # PyTorch's kernels: remainder_cpu, fmod_cpu
+            no_complex(a, {"remainder": "remainder_cpu", "fmod": "fmod_cpu"}[ctx._forward_cls.kernel.__name__])
         _int_div_check(b)
         return ctx._forward_cls.kernel(a, b)
 

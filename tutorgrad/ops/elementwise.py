@@ -66,7 +66,8 @@ class Relu(Op):
     @staticmethod
     def forward(ctx, x):
         a = x._data
-        no_complex(a, message="clamp is not supported for complex types")  # (complex numbers have no order)
+        if a.dtype in COMPLEX:  # (complex numbers have no order)
+            no_complex(a, message="clamp is not supported for complex types")
         y = T(np.maximum(a, 0).astype(a.dtype, copy=False))
         ctx.save_for_backward(y)
         return y

@@ -15,7 +15,7 @@ from ..autograd import grad_mode
 from ..tensor import Tensor
 from .elementwise import where_
 from .indexing import Gather
-from .registry import Op, T, float_array, no_complex, register
+from .registry import COMPLEX, Op, T, float_array, no_complex, register
 
 
 def _spread(grad, shape, dims, keepdim):
@@ -228,7 +228,8 @@ def _extreme(ctx, x, dim, keepdim, reduce, name):
     for d in dim or ():
         if x.shape[d] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-    no_complex(x._data, ("max" if reduce is np.max else "min") + ("_all" if name in ("max", "min") else "_values_cpu"))
+    if x._data.dtype in COMPLEX:
+        no_complex(x._data, ("max" if reduce is np.max else "min") + ("_all" if name in ("max", "min") else "_values_cpu"))
     out = T(reduce(x._data, axis=dim, keepdims=keepdim))
     ctx.save_for_backward(x, out)
     ctx.dim, ctx.keepdim = dim, keepdim
@@ -280,7 +281,8 @@ def _extremum(x, dim, keepdim, kind):
         return x.maximum(dim) if kind == "max" else x.minimum(dim)
     if dim is None:
         return (MaxAll if kind == "max" else MinAll).apply(x)
-    no_complex(x._data, message=f"{kind}(): does not support complex input", error=RuntimeError)
+    if x._data.dtype in COMPLEX:
+        no_complex(x._data, message=f"{kind}(): does not support complex input", error=RuntimeError)
     fn, pick = (MaxDim, np.argmax) if kind == "max" else (MinDim, np.argmin)
     values, indices = fn.apply(x, dim=wrap_dim(dim, x.ndim), keepdim=keepdim, pick=_argmin_max(pick))
     return ReturnTypes(kind, values, indices)
@@ -288,7 +290,8 @@ def _extremum(x, dim, keepdim, kind):
 
 def _arg_extremum(x, dim, keepdim, pick):
     a = x._data
-    no_complex(a, message=f"{pick.__name__}(): does not support complex input", error=RuntimeError)
+    if a.dtype in COMPLEX:
+        no_complex(a, message=f"{pick.__name__}(): does not support complex input", error=RuntimeError)
     if dim is None:
         out = np.asarray(pick(a))
         return T(out.reshape((1,) * a.ndim) if keepdim else out)
@@ -574,9 +577,9 @@ def log_softmax(self, dim, dtype=None):
 
 def _float_only_dim(self, name, dim):
     dim = wrap_dim(dim, self.ndim)
-    kernel = f"{name}_lastdim_kernel_impl" if dim == self.ndim - 1 or self.ndim == 0 else f"{name}_kernel_impl"
-    no_complex(self._data, kernel)
     if not self.dtype.is_floating_point:
+        kernel = f"{name}_lastdim_kernel_impl" if dim == self.ndim - 1 or self.ndim == 0 else f"{name}_kernel_impl"
+        no_complex(self._data, kernel)
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{self.dtype._legacy}': {name} needs a "
                                   f"floating-point tensor, e.g. x.float().{name}({dim}) or {name}({dim}, "
                                   "dtype=tutorgrad.float32)")
