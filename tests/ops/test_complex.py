@@ -230,8 +230,21 @@ LAYERS = {  # (build, input shapes, graph: True all nodes, "top" the result's, F
                               [(3,), (2,)], True),
     "in_place": (lambda L, a, b: (a * 1).mul_(b).div_(b + 3).pow_(2).add_(b, alpha=2j).exp_(), [(3,), (3,)], True),
     "setitem": (lambda L, a, b: (lambda y: (y.__setitem__(0, b[1]), y * 1)[1])(a * 1), [(3,), (3,)], True),
+    # in-place ops on views: values and gradients as PyTorch's (the graph differs for real tensors too)
+    "in_place_on_views": (lambda L, a, b: _views_in_place(a, b), [(3,), (3,)], False),
     "split_unbind_repeat": (lambda L, a: a.split(1)[1] * a.unbind(0)[0] + a.repeat(2, 1).sum(0), [(3, 2)], True),
 }
+
+
+def _views_in_place(a, b):
+    y = a * 1
+    y[1:].mul_(b[1:])
+    y[0] += b[0] * b[1]
+    y[1:].exp_()
+    z = a.clone()
+    z[1:] = b[:2] * 1j
+    z.mul_(2 - 1j)
+    return y * z.pow(2)
 
 
 @pytest.mark.parametrize("name", list(LAYERS))

@@ -17,7 +17,7 @@ import numpy as np
 from .. import _dtypes as D
 from .._shapes import broadcast_shapes
 from ..ops.linalg import check_matmul
-from ..ops.registry import COMPLEX, Op, no_complex, promote
+from ..ops.registry import Op, no_complex, promote
 from ..tensor import Tensor, _legacy_type_name
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -49,8 +49,6 @@ class Addmm(Op):
     @staticmethod
     def backward(ctx, grad):
         x, wt = ctx.saved_tensors
-        if grad._data.dtype in COMPLEX:  # complex: G @ Wt^H and X^H @ G
-            x, wt = x.conj(), wt.conj()
         need_b, need_x, need_w = ctx.needs_input_grad
         return (grad if need_b else None,
                 grad @ wt.t() if need_x else None,

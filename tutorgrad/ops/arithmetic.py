@@ -12,9 +12,9 @@ tensor stays float32.
 
 Complex tensors: these ops are holomorphic, so with PyTorch's convention (the gradient of a real loss
 with respect to z = a + ib is dL/da + i dL/db) each backward is the real formula with the local
-derivative conjugated, ``g * conj(dz/dx)``. The ``binary`` table does that once for all its entries;
-the ops written out conjugate their saved inputs when the gradient is complex (``Mul``: g * conj(y)).
-A real input of a complex result gets the real part of its gradient (the engine takes it).
+derivative conjugated, ``g * conj(dz/dx)`` (``Mul``: g * conj(y)). Nothing here says so: a built-in
+op's node runs its backward conjugated when its result is complex (``autograd/function.py``,
+``_conjugated``). A real input of a complex result gets the real part of its gradient (the engine takes it).
 """
 import numbers
 
@@ -48,10 +48,8 @@ class Mul(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        need_x, need_y = ctx.needs_input_grad
-        if grad._data.dtype in COMPLEX:  # complex: dL/dx = g * conj(y) (see the module's doc)
-            x, y = x.conj(), y.conj()
-        return grad * y if need_x else None, grad * x if need_y else None
+        return (grad * y if ctx.needs_input_grad[0] else None,
+                grad * x if ctx.needs_input_grad[1] else None)
 
 
 # ---------------------------------------------------------------------------------------------- ops as data
@@ -75,10 +73,6 @@ def binary(name, forward, dx, dy, rule, saves="xy", ints="keep", node_name=None)
 
     def op_backward(ctx, grad):
         x, y, z = ctx.saved_tensors
-        if grad._data.dtype in COMPLEX:  # holomorphic: g * conj(slope) = conj(formula(conj(g))), formulas linear in g
-            g = grad.conj()
-            return (dx(g, x, y, z).conj() if ctx.needs_input_grad[0] else None,
-                    dy(g, x, y, z).conj() if ctx.needs_input_grad[1] else None)
         return (dx(grad, x, y, z) if ctx.needs_input_grad[0] else None,
                 dy(grad, x, y, z) if ctx.needs_input_grad[1] else None)
 
@@ -144,7 +138,7 @@ class Add(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, grad if ctx.alpha == 1 else grad * _conj_number(ctx.alpha)
+        return grad, grad if ctx.alpha == 1 else grad * ctx.alpha
 
 
 class Sub(Op):
@@ -160,7 +154,7 @@ class Sub(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, -grad if ctx.alpha == 1 else grad * -_conj_number(ctx.alpha)
+        return grad, -grad if ctx.alpha == 1 else grad * -ctx.alpha
 
 
 class Rsub(Op):
@@ -177,11 +171,6 @@ class Rsub(Op):
     @staticmethod
     def backward(ctx, grad):
         return -grad
-
-
-def _conj_number(c):
-    """A Python number's complex conjugate (itself when real): the local derivative of a complex constant factor."""
-    return c.conjugate() if isinstance(c, complex) else c
 
 
 def _no_bool_sub(x, y):
@@ -210,8 +199,6 @@ class Div(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        if grad._data.dtype in COMPLEX:  # complex: the slopes conjugated, g / conj(y) and -g conj(x / y^2)
-            x, y = x.conj(), y.conj()
         return (grad / y if ctx.needs_input_grad[0] else None,
                 -grad * x / (y * y) if ctx.needs_input_grad[1] else None)
 
@@ -333,8 +320,6 @@ class PowScalar(Op):
         c = ctx.exponent
         if c == 0:
             return grad * 0
-        if grad._data.dtype in COMPLEX:  # complex: g * conj(c x^(c-1))
-            return grad * (x ** (c - 1) * c).conj()
         if c == 2 and not grad_mode._state["enabled"]:  # x ** 1 is x: skip that op unless create_graph records it,
             return grad * 2 * x                         # where PyTorch's x.pow(1) makes the 3rd derivative require grad
         return grad * c * x ** (c - 1)
@@ -367,10 +352,10 @@ class Pow(Op):
         zero = T(np.zeros((), out.dtype.np))
         gx = gy = None
         if ctx.needs_input_grad[0]:  # where y == 0, x^y is constant 1: slope 0 (even at x == 0, as PyTorch)
-            gx = grad * where_(y == 0, zero, y * x ** (y - 1)).conj()
+            gx = grad * where_(y == 0, zero, y * x ** (y - 1))
         if ctx.needs_input_grad[1]:  # where x == 0 (and y >= 0) PyTorch defines the slope as 0
-            gy = grad * where_((x == 0) & (y.real >= 0), zero, out * x.log()).conj()
-        return gx, gy  # (.conj(): complex inputs, g * conj(slope); a real tensor's conj is itself)
+            gy = grad * where_((x == 0) & (y.real >= 0), zero, out * x.log())  # (complex y: its real part)
+        return gx, gy
 
 
 class RPow(Op):
@@ -392,7 +377,7 @@ class RPow(Op):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return grad * (out * ctx.log_base).conj()  # (conj: complex y, g * conj(slope); a no-op for real)
+        return grad * out * ctx.log_base
 
 
 class Lerp(Op):
@@ -408,8 +393,7 @@ class Lerp(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        w = _conj_number(ctx.weight)
-        return grad * (1 - w), grad * w
+        return grad * (1 - ctx.weight), grad * ctx.weight
 
 
 # ---------------------------------------------------------------------------------------------- methods

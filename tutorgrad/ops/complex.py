@@ -23,11 +23,12 @@ class Conj(Op):
     """y = conj(z) = a - ib.   dL/dz = conj(g): conjugation is its own adjoint.
 
     >>> z = tutorgrad.tensor(1 + 2j, requires_grad=True)
-    >>> z.conj().imag.backward(); z.grad      # Im conj(z) = -b: dL/db = -1
-    tensor(0.-1.j)
+    >>> (z * z.conj()).real.backward(); z.grad      # |z|^2 = a^2 + b^2: dL/da + i dL/db = 2a + 2bi = 2z
+    tensor(2.+4.j)
     """
     rule = "y = conj(z).   dL/dz = conj(g)."
     elementwise = True
+    holomorphic = False  # (conj is not: its backward above is the complex formula)
 
     @staticmethod
     def forward(ctx, x):
@@ -77,6 +78,7 @@ class ViewAsReal(Op):
 class ViewAsComplex(Op):
     """z = y[..., 0] + i y[..., 1].   dL/dy = view_as_real(g)."""
     rule = "z = y[..., 0] + i y[..., 1].   dL/dy = (Re g, Im g)."
+    holomorphic = False  # (a real input: its backward re-pairs g as it is)
 
     @staticmethod
     def forward(ctx, x):

@@ -146,8 +146,6 @@ class Convolution(Op):
     @staticmethod
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
-        if grad._data.dtype in COMPLEX:  # complex: the adjoint of a bilinear map takes the other input conjugated
-            x, w = x.conj(), w.conj()
         need_x, need_w, need_b = ctx.needs_input_grad
         geo = ctx.geometry
         return (ConvInputGrad.apply(grad, w, geometry=geo, channels=x.shape[1]) if need_x else None,
@@ -172,8 +170,6 @@ class ConvInputGrad(Op):
     @staticmethod
     def backward(ctx, h):
         g, w = ctx.saved_tensors
-        if h._data.dtype in COMPLEX:  # complex: the adjoint of a bilinear map takes the other input conjugated
-            g, w = g.conj(), w.conj()
         geo = ctx.geometry
         return (Convolution.apply(h, w, None, geometry=geo) if ctx.needs_input_grad[0] else None,
                 ConvWeightGrad.apply(h, g, geometry=geo, kernel_shape=w.shape) if ctx.needs_input_grad[1] else None)
@@ -196,8 +192,6 @@ class ConvWeightGrad(Op):
     @staticmethod
     def backward(ctx, h):
         x, g = ctx.saved_tensors
-        if h._data.dtype in COMPLEX:  # complex: the adjoint of a bilinear map takes the other input conjugated
-            x, g = x.conj(), g.conj()
         geo = ctx.geometry
         return (ConvInputGrad.apply(g, h, geometry=geo, channels=x.shape[1]) if ctx.needs_input_grad[0] else None,
                 Convolution.apply(x, h, None, geometry=geo) if ctx.needs_input_grad[1] else None)

@@ -12,8 +12,10 @@ except where the table says ``keeps_int`` (``abs``, ``neg``, ``sign``, ``floor``
 Complex inputs follow PyTorch's convention (its note "Autograd for Complex Numbers"): the gradient
 of a real loss L with respect to z = a + ib is dL/da + i dL/db, which is 2 dL/dz* (Wirtinger). For a
 holomorphic f (exp, sin, log, ...) the chain rule is then ``grad * conj(f'(z))``: the table's real
-derivative, conjugated, once, in ``unary`` for every entry. The few functions that are not holomorphic
-(abs, sgn, angle, real, imag, conj) carry their own complex formula, as in PyTorch's derivatives.yaml.
+derivative, conjugated, which every built-in op's node does by itself for a complex result (see
+``_conjugated`` in ``autograd/function.py``). The few functions that are not holomorphic (abs, sgn
+here; angle, real, imag, conj in ``complex.py``) carry their own complex formula, as in PyTorch's
+derivatives.yaml (a ``complex_grad`` in the table).
 """
 import math
 import warnings
@@ -47,8 +49,6 @@ class Exp(Op):
     @staticmethod
     def backward(ctx, grad):
         y, = ctx.saved_tensors
-        if grad._data.dtype in COMPLEX:  # complex z: g * conj(e^z) (PyTorch's convention, see the module's doc)
-            y = y.conj()
         return grad * y
 
 
@@ -124,15 +124,13 @@ def unary(name, forward, derivative, rule, saves="x", keeps_int=False, inplace=F
         kept = ctx.saved_tensors[0] if saves else None
         if complex_grad is not None and kept._data.dtype.kind == "c":
             return complex_grad(grad, kept)
-        slope = derivative(kept, None) if saves == "x" else derivative(None, kept)
-        if grad._data.dtype in COMPLEX and isinstance(slope, Tensor):  # holomorphic: g * conj(f'(z))
-            slope = slope.conj()
-        return grad * slope
+        return grad * (derivative(kept, None) if saves == "x" else derivative(None, kept))
 
     cls_name = name.capitalize()
     cls = type(cls_name, (Op,), {
         "forward": staticmethod(op_forward), "backward": staticmethod(op_backward), "rule": f"y = {name}(x).   {rule}",
-        "elementwise": True, "node_name": node_name, "__module__": __name__, "__qualname__": cls_name})
+        "elementwise": True, "node_name": node_name, "__module__": __name__, "__qualname__": cls_name,
+        "holomorphic": complex_grad is None})
     register(name, aliases=aliases, inplace=inplace)(cls)
     return cls
 

@@ -18,7 +18,7 @@ import numpy as np
 from .. import _dtypes as D
 from .._shapes import broadcast_shapes, wrap_dim
 from ..tensor import Tensor
-from .registry import COMPLEX, Op, T, numpy_promoted, operand, register
+from .registry import Op, T, numpy_promoted, operand, register
 
 
 # ---------------------------------------------------------------------------------------------- the reading list
@@ -45,8 +45,6 @@ class Matmul(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        if grad._data.dtype in COMPLEX:  # complex: G @ Y^H and X^H @ G (conjugate transposes; dot too, as PyTorch)
-            x, y = x.conj(), y.conj()
         # A vector is a 1-row matrix on the left, a 1-column matrix on the right; grad gets those dims too.
         x2 = x.unsqueeze(0) if x.ndim == 1 else x
         y2 = y.unsqueeze(1) if y.ndim == 1 else y
@@ -137,6 +135,7 @@ class Vdot(Op):
     dL/dx = conj(g) y, dL/dy = g x (PyTorch's formulas); for real vectors the same as ``dot``'s.
     """
     rule = "z = sum conj(x_k) y_k.   dL/dx = conj(g) y, dL/dy = g x."
+    holomorphic = False  # (not in x: the formulas above are the complex ones)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -387,6 +386,7 @@ class Einsum(Op):
     """
     rule = "y = einsum(x_1, ..., x_n).   dL/dx_k = einsum(g, the other operands) into x_k's letters."
     node_name = "EinsumBackward0"
+    holomorphic = False  # (its backward conjugates the other operands by itself)
 
     @staticmethod
     def forward(ctx, *operands, terms, out):
@@ -503,6 +503,7 @@ def _mH(t):
 class LinalgInv(Op):
     """Y = A^-1.   From A Y = I: dY = -Y dA Y, so dL/dA = -Y^T G Y^T (Y^H for complex A)."""
     rule = "Y = inv(A).   dL/dA = -Y^T G Y^T."
+    holomorphic = False  # (its backward conjugates by itself: ^H for complex A)
     node_name = "LinalgInvExBackward0"
     saved_names = ("inverse",)
 
@@ -534,6 +535,7 @@ class LinalgDet(Op):
     """d = det(A).   dd/dA = the cofactor matrix = d A^-T for an invertible A, so dL/dA = g d A^-T (conjugated for
     complex A). For a singular A the cofactors come from the SVD (not differentiable again there)."""
     rule = "d = det(A).   dL/dA = g d A^-T (the cofactor matrix)."
+    holomorphic = False  # (its backward conjugates by itself: ^H for complex A)
     node_name = "LinalgDetBackward0"
     saved_names = ("A", "result")
 
@@ -569,6 +571,7 @@ class LinalgDet(Op):
 class LinalgSolve(Op):
     """X = A^-1 B (solves A X = B).   dL/dB = solve(A^T, G), dL/dA = -dL/dB X^T (^H for complex)."""
     rule = "X = solve(A, B).   dL/dB = solve(A^T, G), dL/dA = -dL/dB X^T."
+    holomorphic = False  # (its backward conjugates by itself: ^H for complex A)
     node_name = "LinalgSolveExBackward0"
     saved_names = ("A", "result")
 

@@ -163,7 +163,7 @@ class Prod(Op):
             others = _prod_others_graph(x, ctx.dim)
         else:  # exact even where x_i == 0 (y / x_i would divide by zero)
             others = T(_prod_others(x._data, ctx.dim).astype(grad.dtype.np))
-        return _spread(grad, x.shape, dims, ctx.keepdim) * others.conj()  # (complex: g * conj(slope))
+        return _spread(grad, x.shape, dims, ctx.keepdim) * others
 
 
 ProdDim = Prod.variant("ProdBackward1", "ProdDim")
@@ -319,8 +319,7 @@ class Logsumexp(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        slope = (x - _spread(y, x.shape, ctx.dim, ctx.keepdim)).exp()
-        return _spread(grad, x.shape, ctx.dim, ctx.keepdim) * slope.conj()  # (complex: g * conj(slope))
+        return _spread(grad, x.shape, ctx.dim, ctx.keepdim) * (x - _spread(y, x.shape, ctx.dim, ctx.keepdim)).exp()
 
 
 class Softmax(Op):
