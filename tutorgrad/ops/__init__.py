@@ -42,7 +42,10 @@ an op is one row. Conventions of every op (as for a ``Function`` you write yours
   can itself be differentiated (``create_graph=True``);
 * a backward may return a gradient of the broadcast shape: the engine sums it down, once, for
   every op;
-* the node is named as in PyTorch: ``Mul`` makes ``MulBackward0`` (``node_name`` where not).
+* the node is named as in PyTorch: ``Mul`` makes ``MulBackward0`` (``node_name`` where not);
+* complex numbers need nothing: with a complex result the node runs the (real) backward conjugated,
+  g * conj(f'(z)), PyTorch's convention for a holomorphic op; an op that is not holomorphic (abs, conj,
+  ...) says ``holomorphic = False`` and writes the complex formula itself (``complex.py``).
 """
 from . import registry, inplace, elementwise, arithmetic, comparison, indexing, reductions, linalg, shape  # noqa: F401
 from . import conv, normalization, losses, norms, complex  # noqa: F401

@@ -177,8 +177,9 @@ def promote(x, y):
     return a.astype(dt, copy=False), b.astype(dt, copy=False)
 
 
-# The complex NumPy dtypes. A backward asks ``grad._data.dtype in COMPLEX`` to take its complex branch: a set
-# lookup, the cheapest test there is on the real hot path (cheaper than ``dtype.kind == "c"``, which makes a string).
+# The complex NumPy dtypes. A forward that PyTorch does not run on complex numbers asks ``a.dtype in COMPLEX``
+# before building its error: a set lookup, the cheapest test there is (``dtype.kind == "c"`` makes a string).
+# (Backward needs no test: see ``_conjugated`` in autograd/function.py.)
 COMPLEX = frozenset([np.dtype(np.complex64), np.dtype(np.complex128)])
 
 
