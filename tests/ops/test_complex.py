@@ -491,12 +491,15 @@ def test_the_primers_complex_function():
     compare(build, [rvalues(1, 5), np.array(0.37)], ["float64", "float64"])
 
 
-def test_gradient_descent_on_complex_parameters():
-    """A real loss of complex parameters, optimised by SGD on z: the same steps as PyTorch."""
+@pytest.mark.parametrize("name,kw", [("SGD", dict(momentum=0.9)), ("Adam", {}), ("AdamW", dict(amsgrad=True)),
+                                     ("RMSprop", dict(centered=True)), ("Adagrad", {})])
+def test_optimizers_on_complex_parameters(name, kw):
+    """A real loss of complex parameters, optimised: the same steps as PyTorch (whose optimizers update a complex
+    parameter as pairs of reals, view_as_real)."""
     out = {}
     for L in (torch, tutorgrad):
         z = L.tensor([0.5 + 0.5j, -1.0 + 0.3j], requires_grad=True)
-        opt = L.optim.SGD([z], lr=0.1)
+        opt = getattr(L.optim, name)([z], lr=0.05, **kw)
         for _ in range(5):
             opt.zero_grad()
             loss = ((z * z - (1 + 1j)).abs() ** 2).sum()   # |z^2 - (1 + i)|^2: minimised at the roots of 1 + i
