@@ -255,6 +255,16 @@ def test_layers_and_linear_algebra_against_pytorch(name, dtype):
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
+@SETTINGS
+@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=2, max_side=3), seed=seeds)
+def test_complex_and_polar_against_pytorch(dtype, shapes, seed):
+    """torch.complex(real, imag) and torch.polar(abs, angle): complex numbers made from real tensors, differentiably."""
+    a, b = shapes.input_shapes
+    compare(lambda L, x, y: L.complex(x, y) * (1 - 2j), [rvalues(seed, a), rvalues(seed + 1, b)], [dtype, dtype], seed)
+    compare(lambda L, x, y: L.polar(x, y).exp(), [rvalues(seed, a) + 2.5, rvalues(seed + 1, b)], [dtype, dtype], seed)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_casts_between_real_and_complex(dtype):
     """real -> complex: the cast's backward keeps the real part of the gradient; view_as_complex pairs (a, b)."""
     cd = {"float32": "complex64", "float64": "complex128"}[dtype]
@@ -427,6 +437,9 @@ def test_complex_leaves_can_require_grad_and_integers_still_cannot():
     ("view_as_real of real", lambda L, z: L.view_as_real(z.abs()), "view_as_real is only supported for complex"),
     ("view_as_complex size", lambda L, z: L.view_as_complex(z.real), "Tensor must have a last dimension of size 2"),
     ("imag of real", lambda L, z: z.abs().imag, "imag is not implemented for tensors with non-complex dtypes"),
+    ("complex of complex", lambda L, z: L.complex(z, z), "Expected both inputs to be Half, Float or Double tensors"),
+    ("polar of mixed", lambda L, z: L.polar(z.abs().float(), z.abs().double()), "Expected object of scalar type"),
+    ("complex of ints", lambda L, z: L.complex(L.tensor([1]), L.tensor([2])), "Expected both inputs to be Half"),
     ("sort", lambda L, z: z.sort(), "Sort does not support complex dtypes"),
     ("topk", lambda L, z: z.topk(1), "topk does not support complex dtypes"),
     ("mse_loss", lambda L, z: L.nn.functional.mse_loss(z, z.detach()), "not implemented for 'Complex"),
@@ -526,6 +539,8 @@ CASES = {
                            lambda: (cleaf(3, 4),)),
     "complex_powers": (lambda z, w: z ** w + z ** (0.5 + 1j) + (1 - 0.5j) ** z + 2 ** w + z ** 2,
                        lambda: (cleaf(4, 3), cleaf(5, 3))),
+    "complex_polar": (lambda x, y: tutorgrad.complex(x, y) * tutorgrad.polar(x.abs() + 0.5, y),
+                      lambda: (leaf(7, 3), leaf(8, 2, 3))),
     "complex_shapes": (lambda z: tutorgrad.cat([z.t().reshape(-1), tutorgrad.stack([z[0], z[1]]).flip(0).reshape(-1)])
                        .unsqueeze(0).expand(2, -1) * 1j, lambda: (cleaf(6, 2, 2),)),
 }

@@ -15,7 +15,7 @@ The files, by area:
 ``arithmetic.py``     ``+ - * / // % **``, ``maximum``, ``minimum``, ``lerp``
 ``elementwise.py``    ``exp``, ``log``, ``sin``, ``tanh``, ``sigmoid``, ``relu``, ``erf``, ``clamp``, ``where``, ``to``,
                       ``leaky_relu``, ``gelu``, ``silu``, ``dropout``
-``complex.py``        ``conj``, ``real``, ``imag``, ``angle``, ``view_as_real``, ``view_as_complex`` (complex autograd)
+``complex.py``        ``conj``, ``real``, ``imag``, ``angle``, ``view_as_real``, ``view_as_complex``, ``complex``, ``polar``
 ``comparison.py``     ``== < & ~``, ``isclose``, ``logical_and``, ``isnan`` (no gradient)
 ``reductions.py``     ``sum``, ``mean``, ``var``, ``prod``, ``max``, ``softmax``, ``cumsum``, ``sort``
 ``norms.py``          ``norm``, ``linalg.vector_norm``

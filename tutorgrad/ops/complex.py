@@ -1,13 +1,15 @@
-"""Complex numbers: ``conj``, ``real``, ``imag``, ``angle``, ``view_as_real``, ``view_as_complex``.
+"""Complex numbers: ``conj``, ``real``, ``imag``, ``angle``, ``view_as_real``, ``view_as_complex``, ``complex``,
+``polar``.
 
 PyTorch's convention for complex autograd (its note "Autograd for Complex Numbers"): for a real loss L of
 z = a + ib, the gradient is dL/da + i dL/db (= 2 dL/dz*, the conjugate Wirtinger derivative). Holomorphic
 ops (exp, sin, *, @, ...) need nothing of their own: their backward is the real formula with the local
-derivative conjugated (done once in the ``unary`` and ``binary`` tables, and in the few ops written out).
+derivative conjugated, done once for every built-in op (``_conjugated`` in ``autograd/function.py``).
 The functions here are not holomorphic, so each carries its own formula, as in PyTorch's derivatives.yaml:
 
     conj:  dL/dz = conj(g)           real:  dL/dz = g        imag:  dL/dz = i g
     angle: dL/dz = i g z / |z|^2     view_as_real / view_as_complex: the gradient re-paired
+    complex(a, b): dL/da = Re g, dL/db = Im g     polar(r, t): dL/dr = Re(conj(g) z/|z|), dL/dt = Re(conj(g) i z)
 
 ``real`` and ``imag`` are PyTorch's ``view_as_real(z)[..., 0]`` and ``[..., 1]``: views of z's memory, with the
 same two nodes (SelectBackward0 after ViewAsRealBackward0).
@@ -150,3 +152,73 @@ class Angle(Op):
 
 
 register("angle")(Angle)
+
+
+def _check_parts(a, b):
+    """PyTorch's checks of complex(real, imag) and polar(abs, angle): two float32 or two float64 tensors."""
+    x, y = a._data.dtype, b._data.dtype
+    if x.kind != "f" or y.kind != "f" or x == np.float16:
+        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got {a.dtype._legacy} and "
+                           f"{b.dtype._legacy}" + ("" if x.kind != "f" or y.kind != "f" else
+                                                    " (tutorgrad has no complex32: use float32 parts)"))
+    if x != y:
+        raise RuntimeError(f"Expected object of scalar type {a.dtype._legacy} but got scalar type {b.dtype._legacy} "
+                           "for second argument")
+
+
+class Complex(Op):
+    """z = a + ib from two real tensors.   dL/da = Re g, dL/db = Im g."""
+    rule = "z = a + ib.   dL/da = Re g, dL/db = Im g."
+    elementwise = True
+    holomorphic = False  # (real inputs: the formula above is the complex one)
+
+    @staticmethod
+    def forward(ctx, real, imag):
+        _check_parts(real, imag)
+        a, b = np.broadcast_arrays(real._data, imag._data)
+        out = np.empty(a.shape, np.result_type(a.dtype, np.complex64))
+        out.real, out.imag = a, b
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.real, grad.imag
+
+
+class Polar(Op):
+    """z = r e^{i theta} = r cos(theta) + i r sin(theta).   dL/dr = Re(conj(g) z/|z|), dL/dtheta = Re(conj(g) i z)."""
+    rule = "z = r e^(i theta).   dL/dr = Re(conj(g) e^(i theta)), dL/dtheta = Re(conj(g) i z)."
+    elementwise = True
+    holomorphic = False
+
+    @staticmethod
+    def forward(ctx, abs, angle):
+        _check_parts(abs, angle)
+        r, t = abs._data, angle._data
+        out = Complex.forward(ctx, T(r * np.cos(t)), T(r * np.sin(t)))
+        ctx.save_for_backward(T(out))
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        z, = ctx.saved_tensors
+        g = grad.conj()
+        return (g * z.sgn()).real, (g * z * 1j).real  # (PyTorch's polar_backward)
+
+
+def complex(real, imag):
+    """A complex tensor from its real and imaginary parts (two float32 or two float64 tensors, broadcast).
+
+    >>> tutorgrad.complex(tutorgrad.tensor([1.0, 2.0]), tutorgrad.tensor([0.5, -1.0]))
+    tensor([1.+0.5000j, 2.-1.0000j])
+    """
+    return Complex.apply(real, imag)
+
+
+def polar(abs, angle):
+    """The complex numbers with absolute values ``abs`` and angles ``angle``: abs * (cos(angle) + i sin(angle))."""
+    return Polar.apply(abs, angle)
+
+
+register("complex", method=False)(complex)
+register("polar", method=False)(polar)
