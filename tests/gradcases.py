@@ -44,6 +44,15 @@ def leaf(seed, *shape, low=-2.0, high=2.0, away=0.1):
     return tutorgrad.tensor(a, dtype=F64, requires_grad=True)
 
 
+def cleaf(seed, *shape, away=0.1):
+    """A complex128 leaf: real and imaginary parts in [-2, 2], |z| kept ``away`` from 0 (where abs, sgn, angle kink)."""
+    rng = np.random.default_rng(seed)
+    z = rng.uniform(-2, 2, shape) + 1j * rng.uniform(-2, 2, shape)
+    small = np.abs(z) < away
+    z = np.where(small, z + away * (1 + 1j), z)
+    return tutorgrad.tensor(z, dtype=tutorgrad.complex128, requires_grad=True)
+
+
 def pos(seed, *shape):
     return leaf(seed, *shape, low=0.5, high=2.0, away=0)
 

@@ -307,12 +307,14 @@ def test_integer_tensors_cannot_require_grad(make):
     assert "floating point" in ours and "gradients" in ours
 
 
-def test_complex_autograd_is_a_clear_not_implemented():
-    # PyTorch supports it; tutorgrad says so instead of computing something wrong.
-    with pytest.raises(NotImplementedError, match="complex"):
-        tutorgrad.tensor([1 + 2j], requires_grad=True)
-    with pytest.raises(NotImplementedError, match="complex"):
-        tutorgrad.tensor([1 + 2j]).requires_grad_()
+def test_complex_leaves_record_and_a_complex_output_needs_a_gradient():
+    # Complex autograd as PyTorch's (tests/ops/test_complex.py compares it op by op): a complex leaf records,
+    # and backward() from a complex scalar needs an explicit gradient.
+    z = tutorgrad.tensor([1 + 2j], requires_grad=True)
+    with pytest.raises(RuntimeError, match="only for real scalar outputs"):
+        (z * z).sum().backward()
+    (z * z).abs().sum().backward()
+    assert z.grad.dtype is tutorgrad.complex64
 
 
 # ---------------------------------------------------------------------------------------- autograd.grad

@@ -261,9 +261,17 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
 
 @_sized
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    """Samples from the standard normal distribution N(0, 1)."""
+    """Samples from the standard normal distribution N(0, 1).
+
+    A complex dtype draws the real and imaginary parts each from N(0, 1/2) (so E|z|^2 = 1), as PyTorch:
+    the same numbers for the same seed.
+    """
     _check_device(device)
     size = _normalize_size(size, "randn")
+    dt = D.to_dtype(dtype) if dtype is not None else None
+    if dt is not None and dt.is_complex:  # as PyTorch: normal(0, sqrt(1/2)) pairs seen as complex numbers
+        pairs = _random.normal(0.0, 1 / 2 ** 0.5, tuple(size) + (2,), dt.to_real().np, generator)
+        return _leaf(pairs.view(dt.np)[..., 0], requires_grad)
     dt = _random_dtype(dtype)
     return _leaf(_random.randn(size, dt.np, generator), requires_grad)
 

@@ -271,11 +271,7 @@ class Tensor:
                                "var_no_grad = var.detach().")
         if requires_grad:
             d = self.dtype
-            if d.is_complex:
-                raise NotImplementedError(
-                    "tutorgrad does not implement autograd for complex tensors (PyTorch does). Use real tensors "
-                    "for gradients, e.g. work with the real and imaginary parts as two float tensors.")
-            if not d.is_floating_point:
+            if not (d.is_floating_point or d.is_complex):
                 raise RuntimeError("only Tensors of floating point dtype can require gradients (this tensor is "
                                    f"{d}); convert it first, e.g. x = x.float().requires_grad_()")
         self._requires_grad = bool(requires_grad)
@@ -575,23 +571,7 @@ class Tensor:
 
     new_empty = new_zeros
 
-    # ------------------------------------------------------------------ complex numbers (no gradient)
-    @property
-    def real(self):
-        return Tensor._wrap(self._data.real) if self.dtype.is_complex else self
-
-    @property
-    def imag(self):
-        if not self.dtype.is_complex:
-            raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
-        return Tensor._wrap(self._data.imag)
-
-    def conj(self):
-        return Tensor._wrap(np.conj(self._data)) if self.dtype.is_complex else self
-
-    def angle(self):
-        return Tensor._wrap(np.angle(self._data).astype(self.dtype.to_real().np))
-
+    # (real, imag, conj, angle: differentiable ops, in ops/elementwise.py)
 
 
 _UFUNC_OPS = {"add": "__add__", "subtract": "__sub__", "multiply": "__mul__", "true_divide": "__truediv__",

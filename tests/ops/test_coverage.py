@@ -9,6 +9,7 @@ import inspect
 
 
 import test_arithmetic
+import test_complex
 import test_conv
 import test_elementwise
 import test_indexing
@@ -23,7 +24,7 @@ from gradcases import leaf
 from tutorgrad import ops
 from tutorgrad.autograd.function import Function
 
-AREAS = (test_arithmetic, test_elementwise, test_reductions, test_linalg, test_shape, test_indexing, test_inplace,
+AREAS = (test_arithmetic, test_complex, test_elementwise, test_reductions, test_linalg, test_shape, test_indexing, test_inplace,
          test_conv, test_normalization, test_losses)
 CASES = {f"{m.__name__}.{k}": v for m in AREAS for k, v in m.CASES.items()}
 GRADGRAD = {f"{m.__name__}.{k}": v for m in AREAS for k, v in m.GRADGRAD.items()}
@@ -96,7 +97,7 @@ NOT_DIFFERENTIABLE_METHODS = set("""
     item tolist numpy data_ptr size dim ndimension numel nelement element_size stride is_contiguous
     is_floating_point is_complex
     backward register_hook retain_grad requires_grad_ detach detach_
-    long int short byte bool cfloat cdouble conj angle cuda
+    long int short byte bool cfloat cuda is_conj resolve_conj
     new_empty new_full new_ones new_tensor new_zeros
 """.split())
 

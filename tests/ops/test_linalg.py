@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import tutorgrad
-from gradcases import gradcheck_tests, leaf
+from gradcases import cleaf, gradcheck_tests, leaf
 from torchdiff import FAST, raises_like_pytorch, same, torch
 from torchgrad import SETTINGS, compare, dtypes, seeds, values
 
@@ -152,6 +152,12 @@ CASES = {
     "einsum_diag_lonely": (lambda a, b: tutorgrad.einsum("ii,k->ik", a, b), lambda: (leaf(1, 3, 3), leaf(2, 2))),
     "einsum_ellipsis": (lambda a, b, c: tutorgrad.einsum("...ij,j,jk", [a, b, c]),
                         lambda: (leaf(1, 2, 2, 3), leaf(2, 3), leaf(3, 3, 2))),
+    # complex: conjugate transposes in the backward (dot conjugates neither input, vdot the first)
+    "complex_matmul": (lambda a, b: a @ b, lambda: (cleaf(1, 2, 3), cleaf(2, 3, 2))),
+    "complex_matmul_batched_vec": (lambda a, b: a @ b, lambda: (cleaf(1, 2, 2, 3), cleaf(2, 3))),
+    "complex_dot_vdot": (lambda a, b: a.dot(b) + tutorgrad.vdot(a, b) * a.vdot(b), lambda: (cleaf(1, 3), cleaf(2, 3))),
+    "vdot_real": (lambda a, b: a.vdot(b), lambda: (leaf(1, 3), leaf(2, 3))),
+    "complex_real_matmul": (lambda a, x: (a @ x.to(tutorgrad.complex128)).abs(), lambda: (cleaf(1, 2, 3), leaf(2, 3))),
 }
 
 
@@ -169,6 +175,7 @@ GRADGRAD = {
     "det": (lambda a: a.det(), lambda: (leaf(1, 3, 3),)),
     "solve": (lambda a, b: tutorgrad.linalg.solve(a, b), lambda: (leaf(1, 3, 3), leaf(2, 3))),
     "einsum": (lambda a, b: tutorgrad.einsum("ij,jk,ii->k", a, b, a), lambda: (leaf(1, 2, 2), leaf(2, 2, 3))),
+    "complex_matmul_vdot": (lambda a, b: (a @ b).vdot(b), lambda: (cleaf(1, 3, 3), cleaf(2, 3))),
 }
 
 

@@ -47,6 +47,10 @@ def _grads_for(outputs, grad_outputs, create_graph):
                     f"grad can be implicitly created only for scalar outputs (this output has shape "
                     f"{list(t.shape)}); reduce it first (y.sum().backward()) or pass a gradient of its shape "
                     "(y.backward(torch.ones_like(y)))")
+            if t._data.dtype.kind == "c":
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
+                                   f"{t.dtype}; make the loss real first (e.g. z.abs() or z.real) or pass a gradient "
+                                   "(z.backward(gradient=...))")
             g = Tensor._wrap(np.ones(t._data.shape, t._data.dtype))
         else:
             if not isinstance(g, Tensor):

@@ -298,6 +298,13 @@ def _validate(node, grads, Tensor, raw=None):
                                    f"{_shape_text(g.shape)} but expected shape compatible with {_shape_text(shape)}")
             g = g.sum_to_size(shape)  # undo broadcasting: the one place it is done
         if g._data.dtype is not dtype and g._data.dtype != dtype:
+            if g._data.dtype.kind == "c" and dtype.kind != "c":  # a complex gradient for a real input
+                if node._runs_user_code:  # PyTorch's check: a Function of the user's must return a real one
+                    raise RuntimeError(
+                        "Expected isFloatingType(grad.scalar_type()) || (input_is_complex == grad_is_complex) to be "
+                        f"true, but got false. (Function {node.name()} returned a complex gradient for the real input "
+                        f"{i}: return its real part, grad.real, as the built-in ops do.)")
+                g = g.real  # a built-in op's real input of a complex result: the real part (PyTorch's handle_r_to_c)
             g = g.to(_by_np[dtype])
         out.append(g)
     return out

@@ -327,6 +327,10 @@ class Function:
     # What the drawings (viz) show of a node; the built-in ops (tutorgrad/ops/) declare them.
     rule = ""            # the derivative in one line: "y = sin(x).   dy/dx = cos(x)"
     elementwise = False  # contributions are upstream gradient × local derivative, element by element
+    # A built-in op's backward is its real formula; with a complex result it runs conjugated (``_conjugated``),
+    # which is right for holomorphic ops. The others (abs, conj, view_as_complex, ...) say False and handle
+    # complex numbers in their own backward, as a user's Function does.
+    holomorphic = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -337,6 +341,10 @@ class Function:
         cls._unrecorded_cls = type(f"{cls.__name__}Unrecorded", (_Unrecorded,), {"_forward_cls": cls})
         if cls._builtin:  # grad_fn._saved_self, _saved_result, ... as PyTorch names them (see saved.py)
             _saving.name_saved_values(BackwardNode, getattr(cls, "input_names", ()))
+        # The same node for a complex result (same name, same slots: apply swaps the class in; see _conjugated)
+        cls._complex_cls = type(name, (cls._backward_cls,), {"__slots__": (), "apply": _conjugated, "__module__": __name__,
+                                                             "__doc__": cls.__doc__}) \
+            if cls._builtin and cls.holomorphic else None
 
     def __init__(self, *args, **kwargs):
         warnings.warn(
@@ -439,8 +447,14 @@ class Function:
                 outs[i] = o = Tensor._wrap(o)
             elif not isinstance(o, Tensor):
                 continue
-            if o._data.dtype.kind not in "fc" or (ctx._non_diff and _identical(o, ctx._non_diff)):
-                continue  # integer and bool results have no gradient
+            kind = o._data.dtype.kind
+            if kind != "f":
+                if kind != "c":
+                    continue  # integer and bool results have no gradient
+                if cls._complex_cls is not None:  # a complex result of a holomorphic built-in op
+                    ctx.__class__ = cls._complex_cls
+            if ctx._non_diff and _identical(o, ctx._non_diff):
+                continue
             if ctx._dirty and _identical(o, ctx._dirty):
                 o._check_inplace_allowed()
                 o._counter().bump()  # as PyTorch: a dirty tensor's version goes up once more
@@ -463,6 +477,22 @@ class Function:
         ctx._output_meta = tuple([(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outs])
         ctx._n_outputs = len(outs)
         return tuple(outs)
+
+
+def _conjugated(self, *grads):
+    """The backward of a holomorphic op with a complex result: conj(backward(conj(g))) = g * conj(f'(z)).
+
+    PyTorch's convention (the gradient of a real loss with respect to z = a + ib is dL/da + i dL/db) makes the
+    chain rule through a holomorphic f read ``g * conj(f'(z))``. A built-in op's backward is its real formula,
+    linear in g: run on complex numbers it gives conj(g) f'(z) for conj(g), so conjugating before and after is
+    PyTorch's formula: derived once, here, for every op (a real tensor's conj is itself). E.g. ``Mul``: g * y
+    becomes g * conj(y); ``Matmul``: G @ Y^T becomes G @ Y^H.
+    """
+    Tensor = _registered.Tensor
+    out = self._forward_cls.backward(self, *[g if g is None else g.conj() for g in grads])
+    if isinstance(out, tuple):
+        return tuple([g.conj() if isinstance(g, Tensor) else g for g in out])
+    return out.conj() if isinstance(out, Tensor) else out
 
 
 def _as_tensors(out, Tensor):

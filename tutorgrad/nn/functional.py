@@ -17,7 +17,7 @@ import numpy as np
 from .. import _dtypes as D
 from .._shapes import broadcast_shapes
 from ..ops.linalg import check_matmul
-from ..ops.registry import Op, promote
+from ..ops.registry import Op, no_complex, promote
 from ..tensor import Tensor, _legacy_type_name
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -166,6 +166,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
                       "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
                       "same size.", UserWarning, stacklevel=2)
     reduction = _reduction(size_average, reduce, reduction)
+    no_complex(input._data, "mse_cpu")
     if weight is None:
         return MseLoss.apply(input, target, reduction=reduction)
     if weight.shape != input.shape:
@@ -430,6 +431,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _check_reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    no_complex(input._data, "log_sigmoid_cpu")
     if not target.dtype.is_floating_point:
         raise RuntimeError(f"result type {D.promote_types(input.dtype, target.dtype)._legacy} can't be cast to the "
                            f"desired output type {target.dtype._legacy}")
@@ -465,6 +467,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     reduction = _check_reduction(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    no_complex(input._data, "smooth_l1_cpu")
     if beta == 0.0:
         return l1_loss(input, target, reduction=reduction)
     x, y = (input, target) if input.shape == target.shape else broadcast_tensors(input, target)
@@ -476,6 +479,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     _size_warning(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    no_complex(input._data, "huber_cpu")
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     x, y = (input, target) if input.shape == target.shape else broadcast_tensors(input, target)

@@ -15,6 +15,7 @@ The files, by area:
 ``arithmetic.py``     ``+ - * / // % **``, ``maximum``, ``minimum``, ``lerp``
 ``elementwise.py``    ``exp``, ``log``, ``sin``, ``tanh``, ``sigmoid``, ``relu``, ``erf``, ``clamp``, ``where``, ``to``,
                       ``leaky_relu``, ``gelu``, ``silu``, ``dropout``
+``complex.py``        ``conj``, ``real``, ``imag``, ``angle``, ``view_as_real``, ``view_as_complex``, ``complex``, ``polar``
 ``comparison.py``     ``== < & ~``, ``isclose``, ``logical_and``, ``isnan`` (no gradient)
 ``reductions.py``     ``sum``, ``mean``, ``var``, ``prod``, ``max``, ``softmax``, ``cumsum``, ``sort``
 ``norms.py``          ``norm``, ``linalg.vector_norm``
@@ -41,8 +42,11 @@ an op is one row. Conventions of every op (as for a ``Function`` you write yours
   can itself be differentiated (``create_graph=True``);
 * a backward may return a gradient of the broadcast shape: the engine sums it down, once, for
   every op;
-* the node is named as in PyTorch: ``Mul`` makes ``MulBackward0`` (``node_name`` where not).
+* the node is named as in PyTorch: ``Mul`` makes ``MulBackward0`` (``node_name`` where not);
+* complex numbers need nothing: with a complex result the node runs the (real) backward conjugated,
+  g * conj(f'(z)), PyTorch's convention for a holomorphic op; an op that is not holomorphic (abs, conj,
+  ...) says ``holomorphic = False`` and writes the complex formula itself (``complex.py``).
 """
 from . import registry, inplace, elementwise, arithmetic, comparison, indexing, reductions, linalg, shape  # noqa: F401
-from . import conv, normalization, losses, norms  # noqa: F401
+from . import conv, normalization, losses, norms, complex  # noqa: F401
 from .registry import Op, functions, promote, register  # noqa: F401

@@ -9,6 +9,12 @@ the drawings show, and registers ``Tensor.<name>`` and ``tutorgrad.<name>``.
 The Python operators (``x * 2``, ``2 - x``, ``x ** y``) turn numbers and NumPy arrays into tensors
 first (``registry.operand``) and promote dtypes as PyTorch does: a Python number next to a float32
 tensor stays float32.
+
+Complex tensors: these ops are holomorphic, so with PyTorch's convention (the gradient of a real loss
+with respect to z = a + ib is dL/da + i dL/db) each backward is the real formula with the local
+derivative conjugated, ``g * conj(dz/dx)`` (``Mul``: g * conj(y)). Nothing here says so: a built-in
+op's node runs its backward conjugated when its result is complex (``autograd/function.py``,
+``_conjugated``). A real input of a complex result gets the real part of its gradient (the engine takes it).
 """
 import numbers
 
@@ -19,7 +25,7 @@ from ..autograd import grad_mode
 from ..tensor import Tensor
 from .elementwise import where_
 from .inplace import add_, div_, mul_, sub_
-from .registry import Op, T, numpy_promoted, operand, promote, register, wrap_scalar
+from .registry import COMPLEX, Op, T, no_complex, numpy_promoted, operand, promote, register, wrap_scalar
 
 
 # ---------------------------------------------------------------------------------------------- the reading list
@@ -92,12 +98,29 @@ def _loses(x, y, g):
     return 1 - _wins(x, y, g)
 
 
+def _ordered(fn, name):
+    """``fn`` for real inputs; complex numbers have no order: PyTorch's error."""
+    def forward(a, b):
+        if a.dtype in COMPLEX:
+            no_complex(a, message=f"{name} not implemented for complex tensors.", error=RuntimeError)
+        return fn(a, b)
+    return forward
+
+
+def _logaddexp(a, b):
+    if a.dtype.kind != "c":
+        return np.logaddexp(a, b)
+    m = np.maximum(a.real, b.real)  # (NumPy's logaddexp is real only; shifted by a real number, the same branch)
+    m = np.where(np.isfinite(m), m, 0)
+    return np.log(np.exp(a - m) + np.exp(b - m)) + m
+
+
 #                name       NumPy       gradient of x (g: upstream)        gradient of y
-Maximum = binary("maximum", np.maximum, lambda g, x, y, z: g * _wins(x, y, g), lambda g, x, y, z: g * _loses(x, y, g),
+Maximum = binary("maximum", _ordered(np.maximum, "maximum"), lambda g, x, y, z: g * _wins(x, y, g), lambda g, x, y, z: g * _loses(x, y, g),
                  "z = max(x, y) elementwise.   The gradient goes to the larger input (split half-half on ties).")
-Minimum = binary("minimum", np.minimum, lambda g, x, y, z: g * _wins(y, x, g), lambda g, x, y, z: g * _loses(y, x, g),
+Minimum = binary("minimum", _ordered(np.minimum, "minimum"), lambda g, x, y, z: g * _wins(y, x, g), lambda g, x, y, z: g * _loses(y, x, g),
                  "z = min(x, y) elementwise.   The gradient goes to the smaller input.")
-Logaddexp = binary("logaddexp", np.logaddexp, lambda g, x, y, z: g / (1 + (y - x).exp()),
+Logaddexp = binary("logaddexp", _logaddexp, lambda g, x, y, z: g / (1 + (y - x).exp()),
                    lambda g, x, y, z: g / (1 + (x - y).exp()), ints="error",
                    rule="z = log(e^x + e^y).   dz/dx = 1 / (1 + e^(y-x)), dz/dy = 1 / (1 + e^(x-y)).")
 
@@ -193,6 +216,7 @@ class FloorDivide(Op):
     @staticmethod
     def forward(ctx, x, y):
         a, b = promote(x, y)
+        no_complex(a, "div_floor_cpu")
         _int_div_check(b)
         return np.floor_divide(a, b)
 
@@ -210,6 +234,8 @@ class DivRounded(Op):
     @staticmethod
     def forward(ctx, x, y, rounding_mode):
         a, b = promote(x, y)
+        if a.dtype in COMPLEX:
+            no_complex(a, f"div_{rounding_mode}_cpu")
         _int_div_check(b)
         return np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(a / b).astype(a.dtype)
 
@@ -229,6 +255,8 @@ class Remainder(Op):
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         a, b = promote(x, y)
+        if a.dtype in COMPLEX:  # PyTorch's kernels: remainder_cpu, fmod_cpu
+            no_complex(a, {"remainder": "remainder_cpu", "fmod": "fmod_cpu"}[ctx._forward_cls.kernel.__name__])
         _int_div_check(b)
         return ctx._forward_cls.kernel(a, b)
 
@@ -247,6 +275,8 @@ class RemainderScalar(Op):
     @staticmethod
     def forward(ctx, x, other):
         a, b = promote(x, other)
+        if a.dtype in COMPLEX:  # PyTorch's kernels: remainder_cpu, fmod_cpu
+            no_complex(a, {"remainder": "remainder_cpu", "fmod": "fmod_cpu"}[ctx._forward_cls.kernel.__name__])
         _int_div_check(b)
         return ctx._forward_cls.kernel(a, b)
 
@@ -325,7 +355,7 @@ class Pow(Op):
         if ctx.needs_input_grad[0]:  # where y == 0, x^y is constant 1: slope 0 (even at x == 0, as PyTorch)
             gx = grad * where_(y == 0, zero, y * x ** (y - 1))
         if ctx.needs_input_grad[1]:  # where x == 0 (and y >= 0) PyTorch defines the slope as 0
-            gy = grad * where_((x == 0) & (y >= 0), zero, out * x.log())
+            gy = grad * where_((x == 0) & (y.real >= 0), zero, out * x.log())  # (complex y: its real part)
         return gx, gy
 
 
@@ -338,6 +368,8 @@ class RPow(Op):
     def forward(ctx, y, base):
         out = _pow_arrays(base, y)
         c = base._data
+        if out._data.dtype.kind == "c":  # a complex result: the complex logarithm of the base
+            c = c.astype(out._data.dtype)
         with np.errstate(invalid="ignore", divide="ignore"):  # ln of a negative base is nan, as in PyTorch
             ctx.log_base = T(np.where(c == 0, 0, np.log(np.where(c == 0, 1, c))).astype(out._data.dtype))
         ctx.save_for_backward(out)

@@ -30,7 +30,7 @@ import numpy as np
 from .. import _dtypes as D
 from .._shapes import wrap_dim
 from ..tensor import Tensor
-from .registry import Op, T, register
+from .registry import COMPLEX, Op, T, no_complex, register
 
 
 # ---------------------------------------------------------------------------------------------- geometry
@@ -424,6 +424,8 @@ def _pool_size(n, k, s, p, d, ceil_mode):
 
 
 def _pool_args(name, input, kernel_size, stride, padding, dilation, ceil_mode):
+    if input._data.dtype in COMPLEX:
+        no_complex(input._data, f"{name}_pool2d")
     if input.ndim not in (3, 4) or input.numel() == 0 and input.ndim == 3:
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     k = _tuple(kernel_size, 2, "kernel_size")

@@ -8,6 +8,14 @@ one line in the table below.
 
 Integer and bool inputs compute in the default float dtype (``exp`` of an int tensor is float32),
 except where the table says ``keeps_int`` (``abs``, ``neg``, ``sign``, ``floor``, ...).
+
+Complex inputs follow PyTorch's convention (its note "Autograd for Complex Numbers"): the gradient
+of a real loss L with respect to z = a + ib is dL/da + i dL/db, which is 2 dL/dz* (Wirtinger). For a
+holomorphic f (exp, sin, log, ...) the chain rule is then ``grad * conj(f'(z))``: the table's real
+derivative, conjugated, which every built-in op's node does by itself for a complex result (see
+``_conjugated`` in ``autograd/function.py``). The few functions that are not holomorphic (abs, sgn
+here; angle, real, imag, conj in ``complex.py``) carry their own complex formula, as in PyTorch's
+derivatives.yaml (a ``complex_grad`` in the table).
 """
 import math
 import warnings
@@ -18,7 +26,7 @@ from .. import _dtypes as D
 from .. import _random
 from .._shapes import broadcast_shapes
 from ..tensor import Tensor, _to_args
-from .registry import Op, T, float_array, operand, promote, register, user_stacklevel
+from .registry import COMPLEX, Op, T, float_array, no_complex, operand, promote, register, user_stacklevel
 
 
 # ---------------------------------------------------------------------------------------------- the reading list
@@ -58,6 +66,8 @@ class Relu(Op):
     @staticmethod
     def forward(ctx, x):
         a = x._data
+        if a.dtype in COMPLEX:  # (complex numbers have no order)
+            no_complex(a, message="clamp is not supported for complex types")
         y = T(np.maximum(a, 0).astype(a.dtype, copy=False))
         ctx.save_for_backward(y)
         return y
@@ -93,13 +103,16 @@ class ThresholdBackward(Op):
 
 
 # ---------------------------------------------------------------------------------------------- ops as data
-def unary(name, forward, derivative, rule, saves="x", keeps_int=False, inplace=False, node_name=None, aliases=()):
+def unary(name, forward, derivative, rule, saves="x", keeps_int=False, inplace=False, node_name=None, aliases=(),
+          complex_grad=None):
     """A one-input elementwise op from data: its ``Op``, ``Tensor.<name>``, ``tutorgrad.<name>`` (and ``<name>_``).
 
-    forward:    NumPy function of the input array
-    derivative: dy/dx as ``f(x, y)`` of the input and the output (tensors: it can be differentiated
-                again); only the one named by ``saves`` ("x", "y" or "" for neither) is kept
-    rule:       the derivative in one line, as the drawings show it
+    forward:      NumPy function of the input array
+    derivative:   dy/dx as ``f(x, y)`` of the input and the output (tensors: it can be differentiated
+                  again); only the one named by ``saves`` ("x", "y" or "" for neither) is kept
+    rule:         the derivative in one line, as the drawings show it
+    complex_grad: for an f that is not holomorphic, the gradient of a complex input as ``f(g, x)``
+                  (then x is saved). Without it f is holomorphic: the gradient is ``g * conj(dy/dx)``.
     """
     def op_forward(ctx, x):
         out = T(np.asarray(forward(x._data if keeps_int else float_array(x))))
@@ -109,12 +122,15 @@ def unary(name, forward, derivative, rule, saves="x", keeps_int=False, inplace=F
 
     def op_backward(ctx, grad):
         kept = ctx.saved_tensors[0] if saves else None
+        if complex_grad is not None and kept._data.dtype.kind == "c":
+            return complex_grad(grad, kept)
         return grad * (derivative(kept, None) if saves == "x" else derivative(None, kept))
 
     cls_name = name.capitalize()
     cls = type(cls_name, (Op,), {
         "forward": staticmethod(op_forward), "backward": staticmethod(op_backward), "rule": f"y = {name}(x).   {rule}",
-        "elementwise": True, "node_name": node_name, "__module__": __name__, "__qualname__": cls_name})
+        "elementwise": True, "node_name": node_name, "__module__": __name__, "__qualname__": cls_name,
+        "holomorphic": complex_grad is None})
     register(name, aliases=aliases, inplace=inplace, out=True)(cls)
     return cls
 
@@ -127,6 +143,8 @@ def _neg(a):
 
 
 def _sigmoid(a):
+    if a.dtype.kind == "c":  # (no overflow trick needed to match PyTorch: it computes 1 / (1 + e^-z) too)
+        return 1 / (1 + np.exp(-a))
     e = np.exp(-np.abs(a))  # never overflows: exp of a negative number
     return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype)
 
@@ -156,8 +174,9 @@ _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 # unary(name, NumPy forward, dy/dx as a formula of the input x and the output y, the rule, options)
 Neg = unary("neg", _neg, lambda x, y: -1.0, "dy/dx = -1", saves="", keeps_int=True, inplace=True,
             aliases=("negative",))
-Abs = unary("abs", np.abs, lambda x, y: x.sign(), "dy/dx = sign(x)", keeps_int=True, inplace=True,
-            aliases=("absolute",))
+Neg.backward = staticmethod(lambda ctx, grad: -grad)  # -g: the same numbers as g * -1, with -0 - 0i for 0 (PyTorch's)
+Abs = unary("abs", np.abs, lambda x, y: x.sign(), "dy/dx = sign(x) (complex z: dL/dz = g z/|z|)",
+            keeps_int=True, inplace=True, aliases=("absolute",), complex_grad=lambda g, x: g * x.sgn())
 Log = unary("log", np.log, lambda x, y: 1 / x, "dy/dx = 1/x", inplace=True)
 Log2 = unary("log2", np.log2, lambda x, y: 1 / (x * float(np.log(2.0))), "dy/dx = 1/(x ln 2)")
 Log10 = unary("log10", np.log10, lambda x, y: 1 / (x * float(np.log(10.0))), "dy/dx = 1/(x ln 10)")
@@ -186,11 +205,34 @@ def _sgn(a):
     return np.where(r == 0, 0, a / np.where(r == 0, 1, r)).astype(a.dtype)
 
 
-Sgn = unary("sgn", _sgn, _zero_slope, "dy/dx = 0 (for real x: the sign)", saves="", keeps_int=True, inplace=True)
-Sign = unary("sign", np.sign, _zero_slope, "dy/dx = 0", saves="", keeps_int=True)
-Floor = unary("floor", np.floor, _zero_slope, "dy/dx = 0 (a step function)", saves="", keeps_int=True)
-Ceil = unary("ceil", np.ceil, _zero_slope, "dy/dx = 0 (a step function)", saves="", keeps_int=True)
-Trunc = unary("trunc", np.trunc, _zero_slope, "dy/dx = 0 (a step function)", saves="", keeps_int=True)
+def _sgn_complex_grad(g, x):
+    """sgn(z) = z/|z| is not holomorphic: dL/dz = (g - sgn(z)^2 conj(g)) / (2|z|), 0 at z = 0 (PyTorch's sgn_backward)."""
+    r = x.abs()
+    s = x.sgn()
+    out = (g - s * s * g.conj()) / (2 * r)
+    return where_(r == 0, T(np.zeros((), out._data.dtype)), out)
+
+
+def _real_only(fn, message):
+    """NumPy's ``fn`` for real inputs; PyTorch's NotImplementedError for complex ones."""
+    def forward(a):
+        if a.dtype.kind == "c":
+            raise NotImplementedError(message.format(D.from_numpy_dtype(a.dtype)._legacy))
+        return fn(a)
+    return forward
+
+
+Sgn = unary("sgn", _sgn, _zero_slope, "dy/dx = 0 (complex z: z/|z|, see _sgn_complex_grad)", keeps_int=True,
+            inplace=True, complex_grad=_sgn_complex_grad)
+Sign = unary("sign", _real_only(np.sign, "Unlike NumPy, torch.sign is not intended to support complex numbers. "
+                                         "Please use torch.sgn instead."), _zero_slope, "dy/dx = 0", saves="",
+             keeps_int=True)
+Floor = unary("floor", _real_only(np.floor, "floor is not supported for complex inputs"), _zero_slope,
+              "dy/dx = 0 (a step function)", saves="", keeps_int=True)
+Ceil = unary("ceil", _real_only(np.ceil, "ceil is not supported for complex inputs"), _zero_slope,
+             "dy/dx = 0 (a step function)", saves="", keeps_int=True)
+Trunc = unary("trunc", _real_only(np.trunc, "trunc is not supported for complex inputs"), _zero_slope,
+              "dy/dx = 0 (a step function)", saves="", keeps_int=True)
 
 
 class Round(Op):
@@ -199,6 +241,7 @@ class Round(Op):
 
     @staticmethod
     def forward(ctx, x, decimals=0):
+        no_complex(x._data, "round_vml_cpu")
         return np.round(x._data, decimals)
 
     @staticmethod
@@ -222,6 +265,7 @@ class Clamp(Op):
         ctx.save_for_backward(x)
         ctx.bounds = (min, max)
         a = x._data
+        no_complex(a, message="clamp is not supported for complex types")
         dt = D.result_type(x, *(v for v in (min, max) if v is not None)).np
         out = a.astype(dt, copy=False)
         if min is not None:
@@ -255,6 +299,7 @@ class ClampTensor(Op):
     def forward(ctx, x, lo, hi):
         ctx.save_for_backward(x, lo, hi)
         dt = D.result_type(*(t for t in (x, lo, hi) if t is not None)).np
+        no_complex(np.empty(0, dt), message="clamp is not supported for complex types")
         out = x._data.astype(dt)
         if lo is not None:
             out = np.maximum(out, lo._data.astype(dt, copy=False))
@@ -399,6 +444,8 @@ class ToCopy(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        if grad._data.dtype in COMPLEX and not ctx.dtype.is_complex:  # real -> complex: dL/dx is the real part
+            grad = grad.real
         return grad.to(ctx.dtype)
 
 
@@ -447,6 +494,7 @@ class LeakyRelu(Op):
         ctx.save_for_backward(x)
         ctx.negative_slope = negative_slope
         a = x._data
+        no_complex(a, "leaky_relu_cpu")
         return np.where(a > 0, a, a * np.asarray(negative_slope, a.dtype))
 
     @staticmethod
@@ -476,6 +524,7 @@ class Gelu(Op):
         ctx.save_for_backward(x)
         ctx.approximate = approximate
         a = float_array(x)
+        no_complex(a, "GeluKernelImpl")
         if approximate == "tanh":
             inner = a.dtype.type(_GELU_BETA) * (a + a.dtype.type(_GELU_KAPPA) * a * a * a)
             return a.dtype.type(0.5) * a * (1 + np.tanh(inner))
@@ -503,6 +552,8 @@ class Silu(Op):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         a = float_array(x)
+        if a.dtype.kind == "c" and ctx._recording:  # PyTorch computes complex silu, but not its derivative
+            raise RuntimeError("silu does not support automatic differentiation for outputs with complex dtype.")
         return a / (1 + np.exp(-a))
 
     @staticmethod

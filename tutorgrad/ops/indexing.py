@@ -15,7 +15,7 @@ from .. import _dtypes as D
 from .._shapes import wrap_dim
 from ..autograd import grad_mode
 from ..tensor import Tensor
-from .registry import Op, T, operand, register, user_stacklevel
+from .registry import Op, T, no_complex, operand, register, user_stacklevel
 
 
 def _convert_key(key, x):
@@ -624,6 +624,9 @@ def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=
                            f"Long, Int; but got {_type_name(indices)} instead (while checking arguments for embedding)")
     if weight.ndim != 2:
         raise RuntimeError("'weight' must be 2-D")
+    if weight.requires_grad and grad_mode.is_grad_enabled():  # PyTorch looks up complex rows, but not differentiably
+        no_complex(weight._data, message="embedding does not support automatic differentiation for outputs with "
+                                         "complex dtype.", error=RuntimeError)
     idx = indices._data.astype(np.int64, copy=False)
     n = weight.shape[0]
     if idx.size and (idx.max() >= n or idx.min() < 0):

@@ -29,7 +29,7 @@ class Matmul(Op):
     dL/dY = X^T @ G. A vector is a 1-row matrix on the left and a 1-column matrix on the right;
     batch dimensions (and broadcast ones) are summed away by the engine.
     """
-    rule = "Z = X @ Y.   dL/dX = G @ Y^T, dL/dY = X^T @ G (batch dimensions summed by the engine)."
+    rule = "Z = X @ Y.   dL/dX = G @ Y^T, dL/dY = X^T @ G (batch dimensions summed by the engine; complex: Y^H, X^H)."
     node_name = "UnsafeViewBackward0"
 
     @staticmethod
@@ -128,6 +128,36 @@ def dot(self, other):
     if self.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
     return matmul(self, other)
+
+
+class Vdot(Op):
+    """z = sum_k conj(x_k) y_k (the first vector conjugated; ``dot`` conjugates neither).
+
+    dL/dx = conj(g) y, dL/dy = g x (PyTorch's formulas); for real vectors the same as ``dot``'s.
+    """
+    rule = "z = sum conj(x_k) y_k.   dL/dx = conj(g) y, dL/dy = g x."
+    holomorphic = False  # (not in x: the formulas above are the complex ones)
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        a, b = x._data, y._data
+        if a.dtype != b.dtype:
+            raise RuntimeError(f"vdot : expected both vectors to have same dtype, but found {x.dtype._legacy} and "
+                               f"{y.dtype._legacy}")
+        if a.ndim != 1 or b.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+        check_matmul(a.shape, b.shape)
+        return np.asarray(np.vdot(a, b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return (grad.conj() * y if ctx.needs_input_grad[0] else None,
+                grad * x if ctx.needs_input_grad[1] else None)
+
+
+register("vdot")(Vdot)
 
 
 @register("outer", out="same dtype")
@@ -357,6 +387,7 @@ class Einsum(Op):
     """
     rule = "y = einsum(x_1, ..., x_n).   dL/dx_k = einsum(g, the other operands) into x_k's letters."
     node_name = "EinsumBackward0"
+    holomorphic = False  # (its backward conjugates the other operands by itself)
 
     @staticmethod
     def forward(ctx, *operands, terms, out):
@@ -473,6 +504,7 @@ def _mH(t):
 class LinalgInv(Op):
     """Y = A^-1.   From A Y = I: dY = -Y dA Y, so dL/dA = -Y^T G Y^T (Y^H for complex A)."""
     rule = "Y = inv(A).   dL/dA = -Y^T G Y^T."
+    holomorphic = False  # (its backward conjugates by itself: ^H for complex A)
     node_name = "LinalgInvExBackward0"
     saved_names = ("inverse",)
 
@@ -504,6 +536,7 @@ class LinalgDet(Op):
     """d = det(A).   dd/dA = the cofactor matrix = d A^-T for an invertible A, so dL/dA = g d A^-T (conjugated for
     complex A). For a singular A the cofactors come from the SVD (not differentiable again there)."""
     rule = "d = det(A).   dL/dA = g d A^-T (the cofactor matrix)."
+    holomorphic = False  # (its backward conjugates by itself: ^H for complex A)
     node_name = "LinalgDetBackward0"
     saved_names = ("A", "result")
 
@@ -539,6 +572,7 @@ class LinalgDet(Op):
 class LinalgSolve(Op):
     """X = A^-1 B (solves A X = B).   dL/dB = solve(A^T, G), dL/dA = -dL/dB X^T (^H for complex)."""
     rule = "X = solve(A, B).   dL/dB = solve(A^T, G), dL/dA = -dL/dB X^T."
+    holomorphic = False  # (its backward conjugates by itself: ^H for complex A)
     node_name = "LinalgSolveExBackward0"
     saved_names = ("A", "result")
 

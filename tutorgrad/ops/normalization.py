@@ -13,7 +13,7 @@ with tensor ops, so it can be differentiated again.
 import numpy as np
 
 from ..autograd import grad_mode
-from .registry import Op, T, register
+from .registry import Op, T, no_complex, register
 
 
 def _normalized(x, dims, eps):
@@ -112,6 +112,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean), ("running_var", running_var)):
         if t is not None and t.numel() != c:
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+    no_complex(input._data, "batch_norm")
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"\"batch_norm\" not implemented for '{input.dtype._legacy}'")
     return NativeBatchNorm.apply(input, weight, bias, running_mean=running_mean, running_var=running_var,
@@ -159,6 +160,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_
         if t is not None and tuple(t.shape) != shape:
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
                                f"{list(t.shape)} and normalized_shape = {list(shape)}")
+    no_complex(input._data, "LayerNormKernelImpl")
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"\"LayerNormKernelImpl\" not implemented for '{input.dtype._legacy}'")
     return NativeLayerNorm.apply(input, weight, bias, normalized_ndim=k, eps=eps)

@@ -15,7 +15,7 @@ from ..autograd import grad_mode
 from ..tensor import Tensor
 from .elementwise import where_
 from .indexing import Gather
-from .registry import Op, T, float_array, register, user_stacklevel
+from .registry import COMPLEX, Op, T, float_array, no_complex, register, user_stacklevel
 
 
 def _spread(grad, shape, dims, keepdim):
@@ -111,13 +111,13 @@ class Var(Op):
 
     @staticmethod
     def forward(ctx, x, dim=None, correction=1, keepdim=False):
-        if not x.dtype.is_floating_point:
+        if not (x.dtype.is_floating_point or x.dtype.is_complex):
             raise RuntimeError(f"std and var only support floating point and complex dtypes, got {x.dtype}")
         ctx.save_for_backward(x)
         ctx.dim, ctx.correction, ctx.keepdim = dim, correction, keepdim
         n = _count(x.shape, dim)
         return (np.var(x._data, axis=dim, ddof=0, keepdims=keepdim) * n / max(n - correction, 0)
-                ).astype(x._data.dtype)
+                ).astype(x._data.real.dtype)  # (complex x: a real variance, E|x - mean|^2; same backward)
 
     @staticmethod
     def backward(ctx, grad):
@@ -228,6 +228,8 @@ def _extreme(ctx, x, dim, keepdim, reduce, name):
     for d in dim or ():
         if x.shape[d] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    if x._data.dtype in COMPLEX:
+        no_complex(x._data, ("max" if reduce is np.max else "min") + ("_all" if name in ("max", "min") else "_values_cpu"))
     out = T(reduce(x._data, axis=dim, keepdims=keepdim))
     ctx.save_for_backward(x, out)
     ctx.dim, ctx.keepdim = dim, keepdim
@@ -279,6 +281,8 @@ def _extremum(x, dim, keepdim, kind):
         return x.maximum(dim) if kind == "max" else x.minimum(dim)
     if dim is None:
         return (MaxAll if kind == "max" else MinAll).apply(x)
+    if x._data.dtype in COMPLEX:
+        no_complex(x._data, message=f"{kind}(): does not support complex input", error=RuntimeError)
     fn, pick = (MaxDim, np.argmax) if kind == "max" else (MinDim, np.argmin)
     values, indices = fn.apply(x, dim=wrap_dim(dim, x.ndim), keepdim=keepdim, pick=_argmin_max(pick))
     return ReturnTypes(kind, values, indices)
@@ -286,6 +290,8 @@ def _extremum(x, dim, keepdim, kind):
 
 def _arg_extremum(x, dim, keepdim, pick):
     a = x._data
+    if a.dtype in COMPLEX:
+        no_complex(a, message=f"{pick.__name__}(): does not support complex input", error=RuntimeError)
     if dim is None:
         out = np.asarray(pick(a))
         return T(out.reshape((1,) * a.ndim) if keepdim else out)
@@ -300,7 +306,9 @@ class Logsumexp(Op):
     @staticmethod
     def forward(ctx, x, dim, keepdim=False):
         a = float_array(x)
-        m = np.max(a, axis=dim, keepdims=True, initial=-np.inf)  # (initial: empty inputs work too)
+        # (initial: empty inputs work too; complex x: shift by the largest real part, a real number, so that
+        # log's branch is that of log(sum(exp(x))))
+        m = np.max(a.real, axis=dim, keepdims=True, initial=-np.inf)
         m = np.where(np.isfinite(m), m, 0)  # keep -inf rows finite while shifting
         out = np.log(np.sum(np.exp(a - m), axis=dim, keepdims=True)) + m
         out = T(out if keepdim else np.squeeze(out, axis=dim))
@@ -569,8 +577,9 @@ def log_softmax(self, dim, dtype=None):
 
 def _float_only_dim(self, name, dim):
     dim = wrap_dim(dim, self.ndim)
-    if not (self.dtype.is_floating_point or self.dtype.is_complex):
+    if not self.dtype.is_floating_point:
         kernel = f"{name}_lastdim_kernel_impl" if dim == self.ndim - 1 or self.ndim == 0 else f"{name}_kernel_impl"
+        no_complex(self._data, kernel)
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{self.dtype._legacy}': {name} needs a "
                                   f"floating-point tensor, e.g. x.float().{name}({dim}) or {name}({dim}, "
                                   "dtype=tutorgrad.float32)")
@@ -585,6 +594,7 @@ def cumsum(self, dim):
 @register("sort", out=True)
 def sort(self, dim=-1, descending=False):
     d = wrap_dim(dim, self.ndim)
+    no_complex(self._data, message=" Sort does not support complex dtypes on CPU", error=RuntimeError)
     idx = _sort_indices(self._data, d, descending)
     values = Sort.apply(self, dim=d, index=idx) if self.ndim else self.clone()
     return ReturnTypes("sort", values, T(idx.astype(np.int64)))
@@ -593,6 +603,7 @@ def sort(self, dim=-1, descending=False):
 @register("topk", out=True)
 def topk(self, k, dim=-1, largest=True, sorted=True):
     d = wrap_dim(dim, self.ndim)
+    no_complex(self._data, message=" topk does not support complex dtypes on CPU", error=RuntimeError)
     if not 0 <= k <= (self.shape[d] if self.ndim else 1):
         raise RuntimeError(f"selected index k out of range (k={k}, but dimension {d} has size "
                            f"{self.shape[d] if self.ndim else 1})")

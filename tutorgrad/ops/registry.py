@@ -302,6 +302,21 @@ def promote(x, y):
     return a.astype(dt, copy=False), b.astype(dt, copy=False)
 
 
+# The complex NumPy dtypes. A forward that PyTorch does not run on complex numbers asks ``a.dtype in COMPLEX``
+# before building its error: a set lookup, the cheapest test there is (``dtype.kind == "c"`` makes a string).
+# (Backward needs no test: see ``_conjugated`` in autograd/function.py.)
+COMPLEX = frozenset([np.dtype(np.complex64), np.dtype(np.complex128)])
+
+
+def no_complex(a, kernel=None, message=None, error=NotImplementedError):
+    """PyTorch's error for an op that has no complex kernel (an ordering, a rounding): raised, never a silent answer.
+
+    ``kernel`` gives PyTorch's usual text (``"max_all" not implemented for 'ComplexFloat'``); ``message`` a text of its own.
+    """
+    if a.dtype.kind == "c":
+        raise error(message or f"\"{kernel}\" not implemented for '{D._by_np[a.dtype]._legacy}'")
+
+
 def float_array(x):
     """Inputs of exp/log/sin/...: integers and bools compute in the default float dtype."""
     a = x._data
@@ -320,12 +335,4 @@ def user_stacklevel():
 
 
 # tutorgrad.<name> for the few methods that tensor.py defines itself (no ops: no gradient to record).
-def real(input):
-    return input.real
-
-
-def imag(input):
-    return input.imag
-
-
-functions.update(real=real, imag=imag, **{n: function_form(n, getattr(Tensor, n)) for n in ("detach", "conj", "angle")})
+functions.update(detach=function_form("detach", Tensor.detach))

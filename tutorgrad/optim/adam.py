@@ -4,6 +4,7 @@ import numpy as np
 from .. import creation
 from ..autograd.grad_mode import no_grad
 from .optimizer import Optimizer
+from .rmsprop import _real
 
 
 class Adam(Optimizer):
@@ -57,19 +58,22 @@ class Adam(Optimizer):
                     p.mul_(1 - lr * wd)
                 # The running averages are plain arithmetic on values, outside any graph: NumPy on the
                 # tensors' memory does it in place (PyTorch does it in C++).
-                g = p.grad.numpy()
+                # (a complex parameter is updated as pairs of reals, PyTorch's view_as_real: |g|^2 per part)
+                g = _real(p.grad.numpy())
                 g = -g if group["maximize"] else g
                 if wd != 0 and not group["decoupled_weight_decay"]:
-                    g = g + wd * p.detach().numpy()
-                m, v = state["exp_avg"].numpy(), state["exp_avg_sq"].numpy()
+                    g = g + wd * _real(p.detach().numpy())
+                m, v = _real(state["exp_avg"].numpy()), _real(state["exp_avg_sq"].numpy())
                 m += (g - m) * (1 - beta1)               # PyTorch: m.lerp_(g, 1 - beta1)
                 v *= beta2
                 v += (1 - beta2) * g * g                 # PyTorch: v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
                 if group["amsgrad"]:
-                    v = np.maximum(state["max_exp_avg_sq"].numpy(), v, out=state["max_exp_avg_sq"].numpy())
+                    top = _real(state["max_exp_avg_sq"].numpy())
+                    v = np.maximum(top, v, out=top)
                 step_size = lr / (1 - beta1 ** t)
                 denom = np.sqrt(v) / (1 - beta2 ** t) ** 0.5 + eps
-                p.add_(creation.from_numpy(-step_size * m / denom))  # PyTorch: p.addcdiv_(m, denom, value=-step_size)
+                step = -step_size * m / denom
+                p.add_(creation.from_numpy(step.view(p._data.dtype)))  # PyTorch: p.addcdiv_(m, denom, value=-step_size)
         return loss
 
 
