@@ -160,6 +160,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 left = deps[child] = deps[child] - 1
                 if not left:                                # [2] the last edge into child delivered
                     heapq.heappush(ready, _key(child))
+            g = result = None  # (the engine holds no gradient it handed on: see AccumulateGrad)
     finally:
         _errstate.restore(quiet)
         grad_mode._state["enabled"] = enabled
@@ -174,8 +175,10 @@ def _call_backward(node, grads, user_errors, Tensor, observe):
             if new is not None:
                 grads = list(new)
     if type(node) is AccumulateGrad:                        # a leaf: add to .grad
-        node.apply(grads[0])
-        if observe is not None:
+        if observe is None:
+            node.apply(grads.pop())  # handed over, no reference kept: .grad may take its memory (AccumulateGrad)
+        else:
+            node.apply(grads[0])
             observe(Step(node, grads, (), ()))
         return None
     if len(grads) > 1 and node._materialize and _any_missing(grads):

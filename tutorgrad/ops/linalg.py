@@ -42,12 +42,36 @@ class Matmul(Op):
         g = g.unsqueeze(-2) if x.ndim == 1 else g
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            gx = g @ y2.mT
+            gx = mm_mat1_backward(g, x2, y2)
             gx = gx.squeeze(-2) if x.ndim == 1 else gx
         if ctx.needs_input_grad[1]:
-            gy = x2.mT @ g
+            gy = mm_mat2_backward(g, x2, y2)
             gy = gy.squeeze(-1) if y.ndim == 1 else gy
         return gx, gy
+
+
+def column_major(t):
+    """Is ``t`` a matrix stored column by column, as ``w.t()`` of a row-major ``w`` is (PyTorch's test)?"""
+    a = t._data  # (a row or a column is both: no transposing needed, so no)
+    return a.ndim == 2 and a.strides[0] == a.itemsize and a.strides[1] == a.itemsize * a.shape[0] and 1 not in a.shape
+
+
+def mm_mat1_backward(g, x, y):
+    """dL/dX = G @ Y^T for Z = X @ Y, in X's own layout: for a column-major X (a transposed view) PyTorch
+    computes (Y @ G^T)^T, the same numbers, so that the gradient is column-major too. (PyTorch's
+    ``mm_mat1_backward``; both are products of tensors, so double backward works either way.)"""
+    if column_major(x):
+        return (y @ g.mT).mT
+    return g @ y.mT
+
+
+def mm_mat2_backward(g, x, y):
+    """dL/dY = X^T @ G for Z = X @ Y, in Y's own layout: for a column-major Y (the ``weight.t()`` of a linear
+    layer) it is (G^T @ X)^T, so that the weight's gradient arrives row-major, as the weight is, and
+    reaches ``.grad`` without a transposing copy (PyTorch's ``mm_mat2_backward``)."""
+    if column_major(y):
+        return (g.mT @ x).mT
+    return x.mT @ g
 
 
 # The node is named after the kernel PyTorch's matmul ends in (batched: a reshape, UnsafeViewBackward0;
