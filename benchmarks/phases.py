@@ -134,9 +134,19 @@ def install(tutorgrad):
             else:
                 fn = wrap(fn, _named(f"backward {cls._backward_cls.__name__}"))
             setattr(cls, attr, staticmethod(fn))
-    for attr in ("apply", "_accumulate"):
-        if attr in AccumulateGrad.__dict__:
-            setattr(AccumulateGrad, attr, wrap(AccumulateGrad.__dict__[attr], _named("AccumulateGrad")))
+    accumulate = AccumulateGrad.apply
+
+    def accumulate_handed_over(self, grad):
+        # (as ``wrap``, but the gradient is handed on holding no reference to it, as the engine hands it over:
+        # a reference kept here would make AccumulateGrad copy a gradient it would otherwise take over)
+        enter("AccumulateGrad")
+        box = [grad]
+        del grad
+        try:
+            return accumulate(self, box.pop())
+        finally:
+            leave()
+    AccumulateGrad.apply = accumulate_handed_over
     Tensor = tutorgrad.Tensor
     Tensor.backward = wrap(Tensor.backward, _named("engine"))
     Module = tutorgrad.nn.Module
