@@ -48,20 +48,51 @@ def test_an_unshared_gradient_becomes_grad_without_a_copy():
     assert x.grad.tolist() == [2.0, 2.0, 2.0] and pointer(x.grad) == seen[0]
 
 
-def test_a_linear_layers_weight_gradient_arrives_in_the_weights_layout_and_is_taken_over():
-    # The weight enters the layer as weight.t(): its gradient is computed as (G^T X)^T (PyTorch's
-    # mm_mat2_backward), arrives row-major, as the weight is, and becomes .grad as it is.
+@pytest.mark.parametrize("sizes", [(128, 96), (4, 3)], ids=["large", "small"])
+def test_a_linear_layers_weight_gradient_arrives_in_the_weights_layout_and_is_taken_over(sizes):
+    # The weight enters the layer as weight.t(): a large one's gradient is computed as (G^T X)^T (PyTorch's
+    # mm_mat2_backward), arrives row-major, as the weight is, and becomes .grad as it is. A small one's
+    # arrives transposed and .grad is a row-major copy (cheaper than the extra transpose: LAYOUT_MIN_ELEMENTS).
+    from tutorgrad.ops.linalg import LAYOUT_MIN_ELEMENTS
     tutorgrad.manual_seed(0)
-    layer = tutorgrad.nn.Linear(4, 3)
+    layer = tutorgrad.nn.Linear(*sizes)
+    large = layer.weight.numel() >= LAYOUT_MIN_ELEMENTS
     seen = {}
     layer.weight.register_hook(lambda g: seen.update(w=(pointer(g), g.is_contiguous())))
     layer.bias.register_hook(lambda g: seen.update(b=pointer(g)))
-    x = tutorgrad.randn(5, 4)
+    x = tutorgrad.randn(5, sizes[0])
     layer(x).sum().backward()
-    assert seen["w"][1] and layer.weight.grad.is_contiguous()
-    assert pointer(layer.weight.grad) == seen["w"][0] and pointer(layer.bias.grad) == seen["b"]
-    np.testing.assert_allclose(layer.weight.grad.numpy(), np.ones((5, 3)).T @ x.numpy(), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(layer.bias.grad.numpy(), [5.0, 5.0, 5.0])
+    assert seen["w"][1] == large and layer.weight.grad.is_contiguous()
+    assert (pointer(layer.weight.grad) == seen["w"][0]) == large and pointer(layer.bias.grad) == seen["b"]
+    np.testing.assert_allclose(layer.weight.grad.numpy(), np.ones((5, sizes[1])).T @ x.numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(layer.bias.grad.numpy(), np.full(sizes[1], 5.0))
+
+
+@pytest.mark.parametrize("op", ["linear", "matmul", "left"])
+def test_the_layout_keeping_formulas_compute_the_same_gradients(op, monkeypatch):
+    # Forced on at any size: (G^T X)^T and (Y G^T)^T against PyTorch, with double backward (still tensor ops).
+    import torch
+    from tutorgrad.ops import linalg
+    monkeypatch.setattr(linalg, "LAYOUT_MIN_ELEMENTS", 0)
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s) for s in ((5, 4), (3, 4), (3,))]
+
+    def f(lib, x, w, b):
+        if op == "linear":
+            return lib.nn.functional.linear(x, w, b)
+        return x @ w.t() if op == "matmul" else w.t().t().mT.mT @ x.t()    # left: a transposed view on the left
+    results = []
+    for lib in (tutorgrad, torch):
+        x, w, b = (lib.tensor(a, dtype=lib.float64, requires_grad=True) for a in arrays)
+        w = w.t().contiguous().t() if op == "left" else w                 # (stored column by column)
+        out = f(lib, x, w, b)
+        grads = lib.autograd.grad((out * out).sum(), [x, w, b] if op == "linear" else [x, w], create_graph=True)
+        second = lib.autograd.grad(sum((g * g).sum() for g in grads), [x])
+        results.append([g.detach().numpy() for g in grads + second])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+    assert tutorgrad.autograd.gradcheck(lambda x, w: f(tutorgrad, x, w, None), [
+        tutorgrad.tensor(a, dtype=tutorgrad.float64, requires_grad=True) for a in arrays[:2]])
 
 
 def test_later_gradients_are_added_in_place():
