@@ -33,7 +33,7 @@ lab: check-python dot $(STAMP) $(PAGE_CONFIG) ## set everything up, then open th
 	$(if $(NOTEBOOKS),$(VENV)/bin/jupyter trust $(NOTEBOOKS))
 	$(VENV)/bin/jupyter lab $(ALLOW_ROOT) $(if $(WELCOME),--LabApp.default_url=/lab/tree/$(WELCOME))
 
-# LESSONS=notebooks/05-autograd.ipynb re-runs just that one. tools/run_lessons.py: fresh kernels, plots inline, the
+# LESSONS=notebooks/06-autograd.ipynb re-runs just that one. tools/run_lessons.py: fresh kernels, plots inline, the
 # files left untrusted (as a fresh clone has them), no timing metadata, widget ids in a fixed order (a re-run
 # changes nothing that did not change).
 LESSONS ?= $(NOTEBOOKS)

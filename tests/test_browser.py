@@ -34,8 +34,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LESSON = "04-computation-graph.ipynb"
-STORED = "04-computation-graph-as-stored.ipynb"  # the lesson with its committed outputs, as a fresh clone has it
+LESSON = "05-computation-graph.ipynb"
+STORED = "05-computation-graph-as-stored.ipynb"  # the lesson with its committed outputs, as a fresh clone has it
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -506,3 +506,148 @@ def run_and_check(page, lab, deadline, code_cells, oracle):
     assert not errors, f"{LESSON}: cells show errors or warnings:\n\n" + "\n\n".join(errors)
     assert "error:" not in readout(explorer)[3], f"the explorer shows an error: {readout(explorer)[3]}"
     assert all(re.fullmatch(r"\[\d+\]:", s) for s in prompts(page)), f"not every cell ran: {prompts(page)}"
+
+
+# --- every lesson: Run All in the browser, and every picture renders ---------------------------
+
+ALL_LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+LESSON_BUDGET = 150  # seconds per lesson, Run All included
+
+
+def expected_pictures(lesson):
+    """Per code cell of the stored lesson: how many pictures (a PNG, or a drawing stored as SVG and PNG, of which
+    JupyterLab shows one) and widgets it shows."""
+    cells = [c for c in json.loads((ROOT / "notebooks" / lesson).read_text())["cells"] if c["cell_type"] == "code"]
+    wanted = []
+    for cell in cells:
+        data = [o.get("data", {}) for o in cell.get("outputs", []) if o["output_type"] in ("display_data",
+                                                                                           "execute_result")]
+        drawings = "\n".join("".join(d.get("text/plain", "")) for d in data if "image/svg+xml" in d)
+        wanted.append({"picture": sum(("image/png" in d or "image/svg+xml" in d)
+                                      and "application/vnd.jupyter.widget-view+json" not in d for d in data),
+                       "widget": sum("application/vnd.jupyter.widget-view+json" in d for d in data),
+                       # what the graph drawings' text form says of each node: "value 0.5000", "grad 1.0806"
+                       "labels": sorted(set(re.findall(r"\b(?:value|grad) (?:\[[^]]*\]|\S+)", drawings)))})
+    return wanted
+
+
+def shown_pictures(page):
+    """Per code cell in the page: pictures shown (decoded PNG images, visible SVG drawings), rendered widgets,
+    images that failed to decode, and the texts written in its graph drawings."""
+    return page.eval_on_selector_all(".jp-Notebook .jp-CodeCell", """
+      async cells => Promise.all(cells.map(async cell => {
+        const decoded = img => img.complete && img.naturalWidth > 0;
+        const outputs = [...cell.querySelectorAll('.jp-OutputArea-output')];
+        const isWidget = o => o.matches('.jupyter-widgets') || !!o.querySelector('.jupyter-widgets');
+        const pictures = outputs.filter(o => !isWidget(o)).filter(o => {
+            const img = o.querySelector('img');
+            if (img) return decoded(img);
+            const svg = o.querySelector('svg');
+            return !!svg && svg.getBoundingClientRect().width > 0;
+        });
+        const widgets = outputs.filter(isWidget);
+        const texts = [];
+        for (const o of cell.querySelectorAll('[data-mime-type="image/svg+xml"]')) {
+            let svg = o.querySelector('svg');
+            const img = o.querySelector('img');
+            if (!svg && img) {  // JupyterLab may show an SVG output as an <img>: read the picture it shows
+                const source = await (await fetch(img.src)).text();
+                svg = new DOMParser().parseFromString(source, 'image/svg+xml');
+            }
+            if (svg) texts.push(...[...svg.querySelectorAll('text')].map(t => t.textContent.trim()));
+        }
+        return {picture: pictures.length, widget: widgets.length, texts: texts,
+                broken: [...cell.querySelectorAll('.jp-OutputArea img')].filter(i => !decoded(i)).length};
+    }))""")
+
+
+@pytest.fixture(scope="module")
+def shared_lab(tmp_path_factory):
+    _require_browser()
+    server = Lab(tmp_path_factory.mktemp("lab"))
+    try:
+        server.wait_until_up(45)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory):
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    p = sync_playwright().start()
+    browser = p.chromium.launch_persistent_context(
+        str(tmp_path_factory.mktemp("profile")), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+        viewport={"width": 1400, "height": 1000})
+    try:
+        yield browser
+    finally:
+        browser.close()
+        p.stop()
+
+
+@pytest.mark.parametrize("lesson", ALL_LESSONS)
+def test_every_lesson_runs_in_a_real_browser_and_its_pictures_render(lesson, shared_lab, chromium):
+    """Run All, as a student would, in JupyterLab in Chromium: no error or warning shows, every cell runs, and
+    every picture the stored lesson shows (matplotlib PNGs, graph drawings, widgets) is there and decoded."""
+    lab, deadline = shared_lab, Deadline(LESSON_BUDGET)
+    page = chromium.new_page()
+    page_errors = []
+    page.on("pageerror", lambda e: page_errors.append(str(e)))
+    page.set_default_timeout(30_000)
+    screenshot = ROOT / "test-artifacts" / f"browser-{Path(lesson).stem}.png"
+    try:
+        page.goto(f"{lab.url}/lab/tree/{lesson}?reset&token={lab.token}", timeout=deadline.left(45) * 1000)
+        wanted = expected_pictures(lesson)
+        page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=deadline.left(45) * 1000)
+        wait_for(f"all {len(wanted)} code cells of {lesson} in the page", lambda: len(prompts(page)) == len(wanted),
+                 deadline.left(20))
+
+        def kernel_ready():
+            sessions = [s for s in lab.api("/api/sessions") if s["path"].endswith(lesson)]
+            kernels = {k["id"]: k for k in lab.api("/api/kernels")}
+            return any(kernels.get(s["kernel"]["id"], {}).get("execution_state") == "idle"
+                       and kernels[s["kernel"]["id"]]["connections"] > 0 for s in sessions)
+        wait_for(f"a connected idle kernel for {lesson}", kernel_ready, deadline.left(45))
+
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+        def finished():
+            errors = errors_shown(page)
+            if errors:
+                pytest.fail(f"{lesson}: a cell shows an error or a warning:\n\n" + "\n\n".join(errors))
+            shown = prompts(page)
+            return all(re.fullmatch(r"\[\d+\]:", s) for s in shown) and len({*shown}) == len(shown) and kernel_ready()
+        wait_for(f"Run All of {lesson} to finish", finished, deadline.left(LESSON_BUDGET),
+                 detail=lambda: f"prompts {prompts(page)}")
+
+        def pictures_in_place():
+            shown = shown_pictures(page)
+            missing = [k for k, (w, s) in enumerate(zip(wanted, shown)) if s["picture"] < w["picture"]
+                       or s["widget"] < w["widget"] or set(w["labels"]) - set(s["texts"])]
+            return not missing and not any(s["broken"] for s in shown)
+
+        def what_is_missing():
+            return [(f"code cell {k + 1}", {key: w[key] for key in ("picture", "widget")},
+                     {key: s[key] for key in ("picture", "widget", "broken")},
+                     "drawn without: " + ", ".join(sorted(set(w["labels"]) - set(s["texts"]))))
+                    for k, (w, s) in enumerate(zip(wanted, shown_pictures(page)))
+                    if s["picture"] < w["picture"] or s["widget"] < w["widget"] or s["broken"]
+                    or set(w["labels"]) - set(s["texts"])]
+        # every picture, widget and graph drawing is there, and each drawing shows every value and gradient
+        # its text form lists (inside viz.trace(): every node's)
+        wait_for(f"every picture of {lesson} to render", pictures_in_place, deadline.left(20), detail=what_is_missing)
+        assert not errors_shown(page)
+    finally:
+        screenshot.parent.mkdir(exist_ok=True)
+        try:
+            page.screenshot(path=str(screenshot), full_page=False)
+        finally:
+            page.close(run_before_unload=False)
+            for session in lab.api("/api/sessions"):  # one kernel at a time on a 2-core machine
+                lab.api(f"/api/sessions/{session['id']}", method="DELETE")
+        if page_errors:
+            print(f"{lesson}: page errors: {page_errors}")

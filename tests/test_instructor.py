@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LESSONS = ["04-computation-graph.ipynb"]  # it has graph drawings: SVG, which the sanitize file masks
+LESSONS = ["05-computation-graph.ipynb"]  # it has graph drawings: SVG, which the sanitize file masks
 
 
 def readme_commands(section):

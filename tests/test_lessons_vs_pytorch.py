@@ -6,8 +6,9 @@ Jupyter kernel (the two kernels run side by side):
 * as written: ``import tutorgrad as torch``;
 * with real PyTorch: every import *from* tutorgrad is rewritten to import from torch
   (``import tutorgrad as torch`` -> ``import torch``, ``from tutorgrad.nn import X`` ->
-  ``from torch.nn import X``). Only ``tutorgrad.exercises`` stays: the exercise checkers take
-  PyTorch tensors as well, and they check answers rather than compute the lesson's results.
+  ``from torch.nn import X``). Only ``tutorgrad.lessons`` (the exercises) stays: the exercise
+  checkers take PyTorch tensors as well, and they check answers rather than compute the lesson's
+  results.
 
 Cells tagged ``tutorgrad-only`` (``viz`` drawings and widgets) are left out of both runs.
 Each cell's text output (stdout, stderr, the ``text/plain`` of results and displays, the
@@ -49,10 +50,10 @@ SKIP_TAG = "tutorgrad-only"
 CELL_TIMEOUT = 120  # seconds per cell: generous, a hang still ends
 
 # `import tutorgrad as torch`, `import tutorgrad.nn as nn`, `from tutorgrad.nn import Linear`;
-# tutorgrad.exercises stays (see the module docstring).
+# tutorgrad.lessons (the exercises) stays (see the module docstring).
 IMPORT_AS = re.compile(r"^(\s*)import\s+tutorgrad((?:\.\w+)*)(\s+as\s+\w+)", re.M)
 FROM_IMPORT = re.compile(r"^(\s*)from\s+tutorgrad((?:\.\w+)*)(\s+import\b)", re.M)
-KEPT = ".exercises"
+KEPT = ".lessons"
 
 # Run last on each side: what the run really used.
 PROBE = """
@@ -67,13 +68,13 @@ print(_json.dumps({
     "torch_imported": "torch" in _sys.modules,
     "tutorgrad_names": sorted(_k for _k, _v in list(globals().items())
                               if not _k.startswith("_") and _origin(_v).split(".")[0] == "tutorgrad"
-                              and not _origin(_v).startswith("tutorgrad.exercises")),
+                              and not _origin(_v).startswith("tutorgrad.lessons")),
 }))
 """
 
 
 def to_pytorch(source):
-    """The cell with its tutorgrad imports made PyTorch imports (tutorgrad.exercises kept)."""
+    """The cell with its tutorgrad imports made PyTorch imports (tutorgrad.lessons kept)."""
     def swap(keyword):
         return lambda m: m.group(0) if m.group(2).startswith(KEPT) else \
             f"{m.group(1)}{keyword} torch{m.group(2)}{m.group(3)}"

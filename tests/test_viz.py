@@ -639,6 +639,38 @@ def test_plot_grad_handles_the_primers_i_hate_threes():
     assert fig.axes[0].get_title() == "i_hate_threes(x)"
 
 
+def test_plot_grad_draws_no_gradient_as_a_hole_not_a_zero():
+    """None is drawn where the derivative's line would be, as an open marker with its own legend entry;
+    the function's jump at 3 is a filled circle at the value it takes and an open one at the hole."""
+    def i_hate_threes(tensor):
+        if tensor == 3.0:
+            return torch.tensor(0.0, requires_grad=True)
+        return tensor
+
+    fig = viz.plot_grad(i_hate_threes, (0.0, 6.0))
+    none = line(fig, "grad-none")
+    assert list(zip(*none.get_data())) == [(3.0, 1.0)]  # in the line's gap, not at y = 0
+    assert none.get_markerfacecolor() == "white"
+    _, ds = line(fig, "grad").get_data()
+    xs, _ = line(fig, "grad").get_data()
+    assert 3.0 not in set(xs[~np.isnan(ds)])  # a gap in the derivative's line at 3
+    labels = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+    assert any(text.startswith("None (no gradient)") for text in labels), labels
+    assert list(zip(*line(fig, "f-open").get_data())) == [(3.0, 3.0)]  # the hole the line leaves
+    xs, ys = line(fig, "f").get_data()
+    assert not np.any((xs == 3.0) & np.isfinite(ys))  # the line does not run through 3
+
+
+def test_plot_grad_draws_jumps_with_open_and_closed_circles():
+    fig = viz.plot_grad(lambda x: (x > 0).float() + x * 0, (-1.0, 2.0))
+    assert list(zip(*line(fig, "f-points").get_data())) == [(0.0, 0.0)]   # f(0) = 0 is taken
+    assert list(zip(*line(fig, "f-open").get_data())) == [(0.0, 1.0)]     # 1 is approached from the right
+    fig = viz.plot_grad(torch.relu, (-2.0, 2.0))                           # PyTorch's choice: relu'(0) = 0
+    assert list(zip(*line(fig, "grad-points").get_data())) == [(0.0, 0.0)]
+    assert list(zip(*line(fig, "grad-open").get_data())) == [(0.0, 1.0)]
+    assert not [ln for ln in fig.axes[1].get_lines() if ln.get_gid() == "grad-none"]
+
+
 def test_plot_grad_breaks_jumps_and_keeps_going_past_errors():
     def step(x):
         if x > 1.5:

@@ -7,6 +7,8 @@
 * ``explore(fn, x=(lo, hi), ...)`` – sliders for the inputs of ``fn``; every change reruns
   forward and backward and redraws the graph, the curve with its tangent and the gradients;
 * ``step_backward(output, names=None)`` – ``output.backward()`` replayed node by node (Prev/Next);
+* ``chain_rule(y, {"u": u})`` – one node of the backward pass: upstream gradient × local derivative
+  = downstream gradient, drawn flowing backwards;
 * ``plot_grad(fn, (lo, hi))`` – a function and the derivative autograd computes for it;
 * ``live_training(steps, lr=..., optimizer=...)`` – a live loss curve, progress bar and
   learning-rate slider for a plain training loop.
@@ -28,8 +30,9 @@ from ..autograd import trace  # noqa: F401
 from .graph import draw, Graph  # noqa: F401
 from .step import step_backward, StepBackward  # noqa: F401
 from .plots import plot_grad  # noqa: F401
+from .chain import chain_rule  # noqa: F401
 from .explore import explore, Explorer  # noqa: F401
 from .training import live_training, TrainingView  # noqa: F401
 
-__all__ = ["draw", "trace", "explore", "step_backward", "plot_grad", "live_training",
+__all__ = ["draw", "trace", "explore", "step_backward", "chain_rule", "plot_grad", "live_training",
            "Graph", "Explorer", "StepBackward", "TrainingView"]
