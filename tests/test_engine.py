@@ -821,7 +821,8 @@ def order_graph(lib, seed):
         if r < 0.4:
             pool.append(unary[rng.integers(len(unary))](pool[rng.integers(len(pool))]))
         elif r < 0.55:
-            ts = [pool[i] if pool[i].ndim == 0 else pool[i].sum() for i in rng.choice(len(pool), size=int(rng.integers(3, 6)))]
+            picks = rng.choice(len(pool), size=int(rng.integers(3, 6)))
+            ts = [pool[i] if pool[i].ndim == 0 else pool[i].sum() for i in picks]  # (0-d leaves: stacked as they are)
             pool.append(lib.stack(ts) if rng.random() < 0.5 else Mix.apply(*ts[:3]))
         else:
             a, b = pool[rng.integers(len(pool))], pool[rng.integers(len(pool))]
