@@ -35,6 +35,7 @@ import numpy as np
 
 from .. import _errstate, _registered
 from .._dtypes import _by_np
+from .._stl_sort import _adjust_heap, _push_heap
 from . import grad_mode, tracing as _trace
 from .function import AccumulateGrad
 
@@ -329,45 +330,23 @@ def _deliver(children, deps, ready):
 
 
 class _Heap(list):
-    """The ready queue of PyTorch's engine: libstdc++'s ``push_heap`` and ``pop_heap`` (a max-heap), with
-    PyTorch's comparison (``CompareNodeTaskTime``: a leaf's ``AccumulateGrad`` has the largest sequence number,
-    so all of them are equal). heapq's min-heap moves equals differently, hence this."""
-
-    @staticmethod
-    def _rank(node):
-        return float("inf") if node._priority else node._sequence_nr
+    """The ready queue of PyTorch's engine: a ``std::priority_queue`` (libstdc++'s ``push_heap`` and ``pop_heap``,
+    replayed by ``_stl_sort``), ordered by PyTorch's ``CompareNodeTaskTime``: by sequence number, a leaf's
+    ``AccumulateGrad`` having the largest (so all leaves are equal). heapq moves equals differently."""
 
     def push(self, node):
         self.append(node)
-        self._up(len(self) - 1, node)
-
-    def _up(self, hole, node):
-        rank = self._rank
-        while hole > 0:
-            parent = (hole - 1) // 2
-            if not rank(self[parent]) < rank(node):
-                break
-            self[hole] = self[parent]
-            hole = parent
-        self[hole] = node
+        _push_heap(self, 0, len(self) - 1, 0, node, _runs_later)
 
     def pop(self):
-        top, value = self[0], list.pop(self)
-        if not self:
-            return top
-        rank, n, hole, child = self._rank, len(self), 0, 0
-        while child < (n - 1) // 2:  # the hole goes down along the larger child (the right one of equals)
-            child = 2 * (child + 1)
-            if rank(self[child]) < rank(self[child - 1]):
-                child -= 1
-            self[hole] = self[child]
-            hole = child
-        if n % 2 == 0 and child == (n - 2) // 2:
-            child = 2 * (child + 1)
-            self[hole] = self[child - 1]
-            hole = child - 1
-        self._up(hole, value)
+        top, last = self[0], list.pop(self)
+        if self:
+            _adjust_heap(self, 0, 0, len(self), last, _runs_later)
         return top
+
+
+def _runs_later(a, b):
+    return (b._priority and not a._priority) or (a._priority == b._priority == 0 and a._sequence_nr < b._sequence_nr)
 
 
 # ---------------------------------------------------------------------------------------------- [3] inputs=
