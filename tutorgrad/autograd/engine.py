@@ -227,7 +227,9 @@ def execution_order(roots):
     that breaks the rule (``next_functions`` set by hand to a newer node), or three or more leaves
     made ready by the same node. PyTorch's queue holds them as equals, and the order in which a
     binary heap returns equals depends on everything else it holds (for two, it is the order they
-    were pushed in: the sort does that).
+    were pushed in: the sort does that). Not replayed: with ``inputs=`` PyTorch never queues the nodes it
+    prunes, so the order of three or more leaves made ready together can differ there (the set of nodes
+    that run, and every other order, is the same).
     """
     return _by_sequence(roots) or _ready_order(roots)
 
