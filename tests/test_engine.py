@@ -839,8 +839,9 @@ def order_graph(lib, seed):
     return leaves, outs[:int(rng.integers(1, len(outs) + 1))]
 
 
-def hook_order(lib, leaves, outs):
-    """The names of the nodes in the order their pre-hooks run, a leaf's AccumulateGrad by the leaf's index."""
+def hook_order(lib, leaves, outs, inputs=None, seed=0):
+    """The names of the nodes in the order their pre-hooks run, a leaf's AccumulateGrad by the leaf's index.
+    ``inputs``: ``autograd.grad`` with that many of the leaves (picked at random) instead of ``backward``."""
     names, stack, seen = [], [o.grad_fn for o in outs], set()
     for i, t in enumerate(leaves):
         t.register_hook(lambda g, i=i: names.append(f"leaf {i}"))
@@ -853,17 +854,43 @@ def hook_order(lib, leaves, outs):
         if name != "AccumulateGrad":
             node.register_prehook(lambda g, name=name: names.append(name))
         stack.extend(n for n, _ in node.next_functions)
-    lib.autograd.backward(outs, [lib.ones_like(o) for o in outs])
+    if inputs is None:
+        lib.autograd.backward(outs, [lib.ones_like(o) for o in outs])
+    else:
+        picked = [leaves[i] for i in np.random.default_rng(seed).choice(len(leaves), size=inputs, replace=False)]
+        lib.autograd.grad(outs, picked, [lib.ones_like(o) for o in outs], allow_unused=True)
     return names
 
 
 @pytest.mark.parametrize("seed", range(40))
 def test_the_engine_runs_the_nodes_in_pytorchs_order_on_random_graphs(seed, monkeypatch):
     from tutorgrad.autograd import engine
-    expected = hook_order(torch, *order_graph(torch, seed))
-    assert hook_order(tutorgrad, *order_graph(tutorgrad, seed)) == expected
-    monkeypatch.setattr(engine, "_by_sequence", lambda roots: None)  # the queue alone, too
-    assert hook_order(tutorgrad, *order_graph(tutorgrad, seed)) == expected
+    for inputs in (None, 1, 2, 3):  # backward(), and autograd.grad with some of the leaves as inputs
+        expected = hook_order(torch, *order_graph(torch, seed), inputs=inputs, seed=seed)
+        assert hook_order(tutorgrad, *order_graph(tutorgrad, seed), inputs=inputs, seed=seed) == expected
+        with monkeypatch.context() as m:
+            m.setattr(engine, "_by_sequence", lambda roots: None)  # the queue alone, too
+            assert hook_order(tutorgrad, *order_graph(tutorgrad, seed), inputs=inputs, seed=seed) == expected
+
+
+def test_autograd_grad_runs_only_the_nodes_leading_to_the_inputs(lib):
+    # As PyTorch: an input's own node runs only if it leads to another input; nodes that lead to none are never
+    # visited (their hooks do not run, what they saved is kept: a later backward can still go through them).
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    calls = []
+    x.register_hook(lambda g: calls.append("x"))
+    y = x.exp()
+    y.register_hook(lambda g: calls.append("y"))
+    z = y * y
+    dy, = lib.autograd.grad(z.sum(), [y])
+    assert calls == ["y"] and np.allclose(dy.tolist(), 2 * np.exp([1.0, 2.0]))
+    y.sum().backward()                  # through ExpBackward, which the first pass did not run nor free
+    assert calls == ["y", "y", "x"] and np.allclose(x.grad.tolist(), np.exp([1.0, 2.0]))
+    w = x * 3
+    u = (w * x).sum()
+    dw, dx = lib.autograd.grad(u, [w, x])  # w's node leads to x: it runs
+    assert np.allclose(dw.tolist(), [1.0, 2.0]) and np.allclose(dx.tolist(), [6.0, 12.0])
+    assert calls[3:] == ["x"]
 
 
 def test_leaves_made_ready_together_come_out_in_pytorchs_order():

@@ -13,8 +13,8 @@ node along several paths. A leaf's node (``AccumulateGrad``) adds what reaches i
 2. *order*: PyTorch's: of the nodes whose gradients have all arrived, the most recently created
    first (leaves at once); a node's consumers are always newer than it, so that is one sort by
    creation number (``execution_order``);
-3. *``inputs=``* (``autograd.grad``): the gradients reaching the inputs are captured, and nodes
-   that lead to none of them are not run;
+3. *``inputs=``* (``autograd.grad``): the gradients reaching the inputs are captured, and only
+   the nodes that lead to one of them run;
 4. *hooks*: on tensors (``register_hook``, ``retain_grad``) and node pre-hooks before a node
    runs, node hooks after;
 5. *checks*: one gradient per input, of the input's shape and dtype; a gradient of a broadcast
@@ -122,12 +122,13 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     reaching ``inputs`` are returned (``autograd.grad``), one per input (None if none arrived).
     """
     roots, buffers = _root_buffers(outputs, grad_outputs)  # [1] node -> [gradient of each output]
-    order = execution_order(roots)                          # [2] every node, each after all its consumers
-    captures = needed = None
+    captures = needed = queued = None
     captured = [None] * (len(inputs) if inputs is not None else 0)
     if inputs is not None:                                  # [3] only what leads to the inputs runs
         captures = _capture_points(inputs)
-        needed = _leading_to(order, captures)
+        needed = _leading_to(topological_order(roots), captures)
+        queued = _queued(roots, needed, captures)
+    order = execution_order(roots, needed, queued)          # [2] every node, each after all its consumers
     observe = _observer()                                   # [9] someone watching?
     Tensor = _registered.Tensor
     enabled = grad_mode._state["enabled"]
@@ -136,6 +137,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     quiet = _errstate.quiet()                               # [8] once for the whole pass
     try:
         for node in order:
+            if queued is not None and node not in queued:
+                continue                                    # [3] PyTorch never queues it: no hooks, nothing freed
             grads = buffers.pop(node, None)                 # the upstream gradient of each of its outputs
             if grads is not None:                           # (None: no gradient reached this node)
                 if node._pre_hooks:                         # [4] tensor hooks, retain_grad
@@ -149,8 +152,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                     if result is not None:
                         _send(node, result, buffers)        # on to the nodes of the inputs
                         result = None
-            if node._saved and not retain_graph:            # [7] free what forward saved
-                node._release()
+            if node._saved and not retain_graph and (needed is None or node in needed):
+                node._release()                             # [7] free what forward saved (once it ran)
     finally:
         _errstate.restore(quiet)
         grad_mode._state["enabled"] = enabled
@@ -211,7 +214,7 @@ def _root_buffers(outputs, grad_outputs):
 
 
 # ---------------------------------------------------------------------------------------------- [2] order
-def execution_order(roots):
+def execution_order(roots, needed=None, queued=None):
     """Every node reachable from ``roots`` (the node of each output, in order), in PyTorch's order.
 
     PyTorch's engine keeps the nodes whose gradients have all arrived in a priority queue and runs a
@@ -227,11 +230,11 @@ def execution_order(roots):
     that breaks the rule (``next_functions`` set by hand to a newer node), or three or more leaves
     made ready by the same node. PyTorch's queue holds them as equals, and the order in which a
     binary heap returns equals depends on everything else it holds (for two, it is the order they
-    were pushed in: the sort does that). Not replayed: with ``inputs=`` PyTorch never queues the nodes it
-    prunes, so the order of three or more leaves made ready together can differ there (the set of nodes
-    that run, and every other order, is the same).
+    were pushed in: the sort does that). With ``inputs=`` the queue holds, as PyTorch's, only the nodes
+    that lead to an input, the inputs' own and a lone output's (``needed``, ``queued``); the others are left
+    out of the order then.
     """
-    return _by_sequence(roots) or _ready_order(roots)
+    return _by_sequence(roots) or _ready_order(roots, needed, queued)
 
 
 _newest_first = operator.attrgetter("_sequence_nr")
@@ -292,7 +295,7 @@ def _pushed_in_order(edges, leaves):
     return leaves if last[a] < last[b] else [b, a]
 
 
-def _ready_order(roots):
+def _ready_order(roots, needed=None, queued=None):
     """PyTorch's order found as PyTorch's engine finds it. A node is ready when every edge into it has
     delivered (dependency counts); the ready nodes wait in a binary max-heap ordered by creation number,
     every leaf's ``AccumulateGrad`` above all others and equal to each other (``_Heap``: C++'s
@@ -315,19 +318,20 @@ def _ready_order(roots):
     else:
         for node in roots:  # (GraphRoot's edges: counted, then delivered)
             deps[node] = deps.get(node, 0) + 1
-        _deliver(roots, deps, ready)
+        _deliver(roots, deps, ready, queued)
     order = []
     while ready:
         node = ready.pop()
         order.append(node)
-        _deliver([c for c, _ in node.next_functions if c is not None], deps, ready)
+        if queued is None or node in needed:
+            _deliver([c for c, _ in node.next_functions if c is not None], deps, ready, queued)
     return order
 
 
-def _deliver(children, deps, ready):
+def _deliver(children, deps, ready, queued):
     for child in children:
         deps[child] -= 1
-        if not deps[child]:
+        if not deps[child] and (queued is None or child in queued):
             ready.push(child)
 
 
@@ -361,12 +365,26 @@ def _capture_points(inputs):
     return captures
 
 
-def _leading_to(order, targets):
-    """The nodes from which some target node can be reached (the others need not run)."""
+def _queued(roots, needed, captures):
+    """The nodes PyTorch's queue ever holds with ``inputs=``: the needed ones, the inputs' own, and the output's
+    node when there is one output (it starts the pass). Their tensor hooks run; only the needed ones run."""
+    queued = needed | set(captures)
+    if len(roots) == 1:
+        queued.add(roots[0])
+    return queued
+
+
+def _leading_to(order, targets):  # (order: each node after the nodes it takes input from)
+    """The nodes that must run for gradients to reach the targets: those with an edge into a target or into
+    another such node (PyTorch's ``needed_``). A target's own gradient is read as it arrives, so a target runs
+    only if it leads to another one; nodes that lead to none are not even visited (no hooks, nothing freed:
+    a later backward can still go through them, as in PyTorch)."""
     needed = set()
-    for node in reversed(order):  # a node after all of its inputs
-        if node in targets or any(c in needed for c, _ in node.next_functions if c is not None):
-            needed.add(node)
+    for node in order:
+        for child, _ in node.next_functions:
+            if child is not None and (child in needed or child in targets):
+                needed.add(node)
+                break
     return needed
 
 
