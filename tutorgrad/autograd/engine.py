@@ -153,7 +153,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                         _send(node, result, buffers)        # on to the nodes of the inputs
                         result = None
             if node._saved and not retain_graph and (needed is None or node in needed):
-                node._release()                             # [7] free what forward saved (once it ran)
+                node._release()                             # [7] free what forward saved (PyTorch ran it)
     finally:
         _errstate.restore(quiet)
         grad_mode._state["enabled"] = enabled
