@@ -198,7 +198,7 @@ def test_solution_says_where_it_goes(capsys):
     exercise("1.1").solution()
     assert capsys.readouterr().out == ("A solution to exercise 1.1, to put in place of the line(s) with ... in its "
                                        "cell:\n\n    answer = torch.tensor([1, 2, 3])\n")
-    ex = Exercise("my.2", check=lambda f: None, hints=["idea", "code"], solution=("a = 1", "b = 2\nc = 3"))
+    ex = Exercise("my.2", check=lambda f: None, hints=["idea"], solution=("a = 1", "b = 2\nc = 3"))
     ex.solution()
     assert capsys.readouterr().out == ("A solution to exercise my.2, in 2 parts:\n\n"
                                        "In place of the first line with ... (indented like it):\n\n    a = 1\n\n"
@@ -209,8 +209,9 @@ def test_solution_says_where_it_goes(capsys):
 # --- the framework -----------------------------------------------------------------------------
 
 def test_own_exercise(capsys):
-    ex = Exercise("my.1", check=lambda t: expect(t.item() == 4, "It should be 4."), hints=["Add.", "2 + 2"],
+    ex = Exercise("my.1", check=lambda t: expect(t.item() == 4, "It should be 4."), hints=["Add."],
                   solution="answer = torch.tensor(2) + 2")
+    assert ex.hints == ("Add.", "answer = torch.tensor(2) + 2")  # the solution is the last hint
     ex.check(tutorgrad.tensor(2) + 2)
     ex.check(tutorgrad.tensor(5))
     out = capsys.readouterr().out
@@ -219,13 +220,16 @@ def test_own_exercise(capsys):
         in out
     assert repr(ex) == "<Exercise my.1>"
     with pytest.raises(ValueError, match="at least two hints"):
-        Exercise("my.3", check=lambda t: None, hints=["only one"], solution="")
+        Exercise("my.3", check=lambda t: None, hints=["only one"], solution="x = 1", solution_as_last_hint=False)
+    own = Exercise("my.5", check=lambda t: None, hints=["idea", "x = ..."], solution="x = 1",
+                   solution_as_last_hint=False)
+    assert own.hints == ("idea", "x = ...")
 
 
 def test_a_broken_answer_is_reported_not_raised(capsys):
     def check(answer):
         raise ValueError("oops")
-    Exercise("my.4", check=check, hints=["a", "b"], solution="").check(1)
+    Exercise("my.4", check=check, hints=["a"], solution="b").check(1)
     assert capsys.readouterr().out.startswith(
         "✗ Exercise my.4: not yet. Checking your answer raised ValueError: oops")
 

@@ -16,7 +16,7 @@ with ``import torch``. Everything it prints is plain, deterministic text (nbval 
 Writing an exercise: a function that receives the answers and raises ``Wrong(why)`` for a wrong
 one (``expect(condition, why)`` does that), registered with its hints and solution::
 
-    @add("1.2", hints=["The idea, in words.", "Closer to the code.", "answer = torch.arange(1, 11)"],
+    @add("1.2", hints=["The idea, in words.", "Closer to the code."],   # the third hint: the solution
          solution="answer = torch.arange(1, 11)")
     def _(answer):
         t = tensor_answer(answer)
@@ -72,14 +72,19 @@ class Exercise:
     ``answers`` names the variables that the cell passes to ``ex.check(...)``, in order.
     """
 
-    def __init__(self, name, check, hints, solution, answers=("answer",)):
-        if isinstance(hints, str) or len(hints) < 2:
+    def __init__(self, name, check, hints, solution, answers=("answer",), solution_as_last_hint=True):
+        parts = (solution,) if isinstance(solution, str) else tuple(solution)
+        self.solution_parts = tuple(textwrap.dedent(p).strip("\n").rstrip() for p in parts)
+        if isinstance(hints, str):
+            hints = [hints]
+        hints = [textwrap.dedent(h).strip() for h in hints]
+        if solution_as_last_hint:  # the last step from the idea to the code is the code itself
+            hints.append(self.solution_code)
+        if len(hints) < 2:
             raise ValueError(f"exercise {name}: give at least two hints, from the idea to the code")
         self.name = name
         self._check = check
-        self.hints = tuple(textwrap.dedent(h).strip() for h in hints)
-        parts = (solution,) if isinstance(solution, str) else tuple(solution)
-        self.solution_parts = tuple(textwrap.dedent(p).strip("\n").rstrip() for p in parts)
+        self.hints = tuple(hints)
         self.answers = tuple(answers)
         self.hints_shown = 0
 
@@ -171,11 +176,15 @@ def exercise(name):
         raise KeyError(f"There is no exercise {name!r}; the exercises are {', '.join(exercises)}.") from None
 
 
-def add(name, hints, solution, answers=("answer",)):
-    """Decorator: register the decorated checker as exercise ``name``."""
+def add(name, hints, solution, answers=("answer",), solution_as_last_hint=True):
+    """Decorator: register the decorated checker as exercise ``name``.
+
+    ``hints`` go from the idea towards the code; the solution's code is the last hint, unless
+    ``solution_as_last_hint=False`` (when the last of ``hints`` is already code of its own).
+    """
     def register(check):
         if name in exercises:
             raise ValueError(f"exercise {name} is defined twice")
-        exercises[name] = Exercise(name, check, hints, solution, answers)
+        exercises[name] = Exercise(name, check, hints, solution, answers, solution_as_last_hint)
         return check
     return register

@@ -9,7 +9,6 @@ from .exercises import add
     "A tensor is made from a Python list of numbers by a function of torch whose name is the thing you "
     "want to make.",
     "Write the list [1, 2, 3] and pass it to torch.tensor(...).",
-    "answer = torch.tensor([1, 2, 3])",
 ], solution="answer = torch.tensor([1, 2, 3])")
 def _(answer):
     tensor_answer(answer)
@@ -28,7 +27,6 @@ def _(answer):
     "give 1 to 10?",
     "torch.arange(start, end) gives start, start + 1, ..., end - 1. Here start is 1, and the last number "
     "you want, 10, must be end - 1.",
-    "answer = torch.arange(1, 11)",
 ], solution="answer = torch.arange(1, 11)")
 def _(answer):
     tensor_answer(answer)
@@ -47,7 +45,6 @@ def _(answer):
 @add("1.3", hints=[
     "Arithmetic on a tensor happens to every element at once, so write the formula once, for all of t.",
     "In Python, x squared is x ** 2 (not x ^ 2). Square t first, then add 1.",
-    "answer = t ** 2 + 1",
 ], solution="answer = t ** 2 + 1")
 def _(answer):
     tensor_answer(answer)

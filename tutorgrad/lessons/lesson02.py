@@ -10,7 +10,6 @@ from .exercises import NotAnswered, Wrong, add, expect
     "channels, height, width, and can be told which kind of numbers to hold.",
     "The sizes are 3 (channels), 4 (height), 5 (width); double precision is the dtype torch.float64, "
     "given with dtype=.",
-    "img = torch.zeros(3, 4, 5, dtype=torch.float64)",
 ], solution="img = torch.zeros(3, 4, 5, dtype=torch.float64)")
 def _(img):
     tensor_answer(img, "img")
@@ -58,7 +57,6 @@ def _dtype_text(p):
     "result? Division can make fractions; floor division cannot; bools count as 0 and 1.",
     "The default float is float32. Mixing takes the bigger kind: bool < int64 < float32 < float64. "
     "Check one line at a time in a new cell, with .dtype at the end.",
-    'predictions = ["float32", "int64", "float64", "int64"]',
 ], solution='predictions = ["float32", "int64", "float64", "int64"]')
 def _(predictions):
     if predictions is ...:
@@ -80,7 +78,6 @@ def _(predictions):
     "Two things change: the order of the dimensions (the colour moves from last to first), and the kind of "
     "numbers (whole numbers from 0 to 255 become fractions from 0 to 1).",
     "permute(2, 0, 1) puts the old dimension 2 (channels) first; then .float() and divide by 255.",
-    "small_img = small.permute(2, 0, 1).float() / 255",
 ], solution="small_img = small.permute(2, 0, 1).float() / 255")
 def _(small, small_img):
     tensor_answer(small_img, "small_img")
@@ -113,7 +110,6 @@ def _(small, small_img):
     "A batch has one more dimension than an image, in front, and here its size is 1: nothing is copied, "
     "a dimension is added.",
     "unsqueeze(d) adds a dimension of size 1 at position d; the batch dimension is the first one.",
-    "batch = img.unsqueeze(0)",
 ], solution="batch = img.unsqueeze(0)")
 def _(img, batch):
     tensor_answer(batch, "batch")
@@ -140,7 +136,6 @@ def _(img, batch):
     "the dimension that runs from left to right.",
     "The dimensions are (channels, height, width): the mirror is face.flip(2), and torch.cat([...], dim=2) "
     "puts pictures side by side.",
-    "pair = torch.cat([face, face.flip(2)], dim=2)",
 ], solution="pair = torch.cat([face, face.flip(2)], dim=2)")
 def _(face, pair):
     tensor_answer(pair, "pair")

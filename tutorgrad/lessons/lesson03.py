@@ -11,7 +11,6 @@ from .exercises import add, expect
     "one column, the last, counted from the end.",
     "':' means every row; -1 is the last position. Give the column as a number, not a slice, to get a "
     "1-D result.",
-    "answer = x[:, -1]",
 ], solution="answer = x[:, -1]")
 def _(answer):
     tensor_answer(answer)
@@ -32,7 +31,6 @@ def _(answer):
     "Two steps: a condition that is True exactly where a number is positive, and then indexing t with "
     "those True/False values.",
     "t > 0 is the mask (0 itself is not positive); t[mask] keeps the elements where the mask is True.",
-    "positive = t[t > 0]",
 ], solution="positive = t[t > 0]")
 def _(positive):
     tensor_answer(positive, "positive")
@@ -58,7 +56,6 @@ _MARKS = np.array([[12, 15, 9], [18, 17, 20], [7, 10, 11], [14, 14, 16]], dtype=
     "of a row are combined? And the marks are whole numbers: the mean needs fractions.",
     "Convert with .float() first; then mean along dim=1 (the columns of each row disappear, one number per "
     "row is left).",
-    "average = marks.float().mean(dim=1)",
 ], solution="average = marks.float().mean(dim=1)")
 def _(average):
     tensor_answer(average, "average")
@@ -85,7 +82,6 @@ def _(average):
     "row: together they span a 3 x 2 table.",
     "prices.reshape(3, 1) (or prices[:, None]) has shape (3, 1); (1 + rates) has shape (2,); their product "
     "broadcasts to (3, 2).",
-    "table = prices.reshape(3, 1) * (1 + rates)",
 ], solution="table = prices.reshape(3, 1) * (1 + rates)")
 def _(table):
     tensor_answer(table, "table")
@@ -106,10 +102,6 @@ def _(table):
     "A seed fixes the numbers that come next: set it, and draw right after, in the same cell, so that "
     "nothing else draws in between.",
     "torch.manual_seed(7) sets the seed; the standard normal distribution is torch.randn (rand is uniform).",
-    """
-    torch.manual_seed(7)
-    sample = torch.randn(5)
-    """,
 ], solution="""
     torch.manual_seed(7)
     sample = torch.randn(5)

@@ -29,7 +29,6 @@ def _tensor_of(a, t):
     "Of the ways to make a tensor from an array, one never copies: it wraps the array's own memory, and "
     "so it keeps the array's dtype as it is.",
     "torch.from_numpy(a) shares a's memory. torch.tensor(a) copies, and so does any change of dtype.",
-    "t = torch.from_numpy(a)",
 ], solution="t = torch.from_numpy(a)")
 def _(a, t):
     _tensor_of(a, t)
@@ -44,7 +43,6 @@ def _(a, t):
     "This time you want the opposite of sharing: a tensor with its own memory, holding the same numbers "
     "in the same dtype.",
     "torch.tensor(array) always copies, and keeps the array's dtype unless you ask for another.",
-    "t = torch.tensor(a)",
 ], solution="t = torch.tensor(a)")
 def _(a, t):
     _tensor_of(a, t)
@@ -62,7 +60,6 @@ def _(a, t):
     "the graph, then convert that.",
     ".detach() gives the same numbers without the history; .numpy() then gives the array. Both are calls, "
     "with ().",
-    "arr = w.detach().numpy()",
 ], solution="arr = w.detach().numpy()")
 def _(arr):
     if arr is ...:
@@ -81,7 +78,6 @@ def _(arr):
     "something new?",
     "a *= 2 changes the shared memory in place; a = a + 10 makes a new array that t does not see; "
     "t[0] = 0.0 changes t (and the old array).",
-    "prediction = [0.0, 2.0, 2.0]",
 ], solution="prediction = [0.0, 2.0, 2.0]")
 def _(prediction):
     if prediction is ...:

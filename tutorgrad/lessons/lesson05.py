@@ -17,7 +17,6 @@ _TRACKS = [
     "derivative at all?",
     "An operation tracks history if any input does; detach() leaves the graph; comparisons (True/False) are "
     "never tracked. Check one at a time: (p * 2).requires_grad.",
-    "predictions = [False, True, False, False]",
 ], solution="predictions = [False, True, False, False]")
 def _(predictions):
     if predictions is ...:
@@ -31,7 +30,7 @@ def _(predictions):
         raise Wrong(wrong[0] + more)
 
 
-@add("5.2", answers=("leaves",), hints=[
+@add("5.2", solution_as_last_hint=False, answers=("leaves",), hints=[
     "A leaf is a tensor that no tracked operation made. Go through the five and ask for each: was it made "
     "by an operation on a tensor that requires grad?",
     "Tensors you create yourself are leaves, and so is every tensor that does not require grad; results of "
@@ -55,7 +54,7 @@ def _(leaves):
     expect(leaves == {"a", "b", "e"}, "Not quite: which tensors did you create yourself?")
 
 
-@add("5.3", answers=("node_name",), hints=[
+@add("5.3", solution_as_last_hint=False, answers=("node_name",), hints=[
     "Start at d's own node, the node of the last operation that made d, and follow its first input one "
     "step back. Which operation made that input?",
     "d.grad_fn is the exp node; d.grad_fn.next_functions[0][0] is the node of its first input, and "
@@ -83,7 +82,6 @@ def _(name):
     "Write the formula with the operations the exercise names: a power for the square, a multiplication "
     "for 3x, and an addition that joins them last.",
     "x ** 2 makes a power node (x * x would be a multiplication); 3 * x a multiplication; + the addition.",
-    "y = x ** 2 + 3 * x",
 ], solution="y = x ** 2 + 3 * x")
 def _(y):
     if y is ...:

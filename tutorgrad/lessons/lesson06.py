@@ -11,7 +11,6 @@ from .exercises import NotAnswered, Wrong, add, expect
     "There are two nodes: the inner one multiplies x by 3, the outer one takes the exponential of that. The "
     "chain rule multiplies their local derivatives, each taken at its own input.",
     "dy/du = e^u (the exp is its own derivative), taken at u = 3 * 0.5 = 1.5; du/dx = 3. Multiply them.",
-    "answer = math.exp(3 * 0.5) * 3",
 ], solution="answer = math.exp(3 * 0.5) * 3")
 def _(answer):
     value = number(answer)
@@ -34,11 +33,6 @@ def _(answer):
     "Let autograd do the calculus: build g from u and v, run the backward pass once, and read the "
     "gradients where backward puts them.",
     "g = u ** 2 * v + v, then g.backward(); the partial derivatives land in u.grad and v.grad.",
-    """
-    g = u ** 2 * v + v
-    g.backward()
-    answer = (u.grad, v.grad)
-    """,
 ], solution="""
     g = u ** 2 * v + v
     g.backward()
@@ -62,7 +56,7 @@ def _(answer):
     expect(abs(dv - 2) < 1e-5, f"dg/dv is {dv:g}; by hand it is u**2 + 1 = 2.")
 
 
-@add("6.3", answers=("prediction",), hints=[
+@add("6.3", solution_as_last_hint=False, answers=("prediction",), hints=[
     "Each pass through the loop builds a new graph and runs backward on it. Ask what backward does to a "
     "leaf's .grad that already holds a number.",
     "Each pass gives dy/dx = 5, and backward adds into x.grad instead of overwriting it; the loop runs 3 "
@@ -82,11 +76,6 @@ def _(prediction):
     "The backward pass needs one number to differentiate. Which one number, made from the five y_i, has "
     "the five derivatives dy_i/dx_i as its gradient?",
     "The sum of the y_i: d(sum_j x_j^3)/dx_i = 3 x_i^2. Call backward on y.sum(), then read x.grad.",
-    """
-    y = x ** 3
-    y.sum().backward()
-    answer = x.grad
-    """,
 ], solution="""
     y = x ** 3
     y.sum().backward()
@@ -126,7 +115,6 @@ _CASES = [  # (name shown in messages, f, x, h, exact derivative)
     "far apart the two points are.",
     "The two points x - h and x + h are 2h apart: (f(x + h) - f(x - h)) / (2 * h). Mind the parentheses "
     "around 2 * h.",
-    "return (f(x + h) - f(x - h)) / (2 * h)",
 ], solution="return (f(x + h) - f(x - h)) / (2 * h)")
 def _(central_difference):
     if central_difference is ...:

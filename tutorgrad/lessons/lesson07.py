@@ -14,16 +14,6 @@ _J = np.array([[2.0, 3.0], [1.0, 1.0], [0.0, 4.0]])   # g(x) = (x0 x1, x0 + x1, 
     "lands in x.grad is that output's row. Collect the rows and stack them.",
     "For output i: reset x.grad to None, make e_i (zeros with a 1 at position i), call "
     "y.backward(gradient=e_i, retain_graph=True), keep x.grad.clone(). Then torch.stack(rows).",
-    """
-    rows = []
-    for i in range(3):
-        x.grad = None
-        e_i = torch.zeros(3)
-        e_i[i] = 1.0
-        y.backward(gradient=e_i, retain_graph=True)
-        rows.append(x.grad.clone())
-    J = torch.stack(rows)
-    """,
 ], solution="""
     rows = []
     for i in range(3):
@@ -62,7 +52,6 @@ _V, _JF = np.array([2.0, -1.0]), np.array([[4.0, 1.0], [5.0, math.cos(2.0)]])
     "belongs to which entry of v?",
     "x.grad = v[0] * (row 0 of J) + v[1] * (row 1 of J), which is v @ J; with v = (2, -1), twice row 0 "
     "minus row 1.",
-    "prediction = [2 * 4 - 5, 2 * 1 - (-0.4161)]   # v @ J = [3, 2.4161]",
 ], solution="prediction = [2 * 4 - 5, 2 * 1 - (-0.4161)]   # v @ J = [3, 2.4161]")
 def _(prediction):
     if prediction is ...:
@@ -91,11 +80,6 @@ _H1, _H2 = math.sin(1) + math.cos(1), 2 * math.cos(1) - math.sin(1)   # h = x si
     "Differentiate twice. The first derivative must come with a graph of its own, so that it can be "
     "differentiated again; the second derivative is then the derivative of the first.",
     "dh, = torch.autograd.grad(h, x, create_graph=True) gives h'; torch.autograd.grad(dh, x) then gives h''.",
-    """
-    dh, = torch.autograd.grad(h, x, create_graph=True)
-    d2h, = torch.autograd.grad(dh, x)
-    answer = d2h
-    """,
 ], solution="""
     dh, = torch.autograd.grad(h, x, create_graph=True)
     d2h, = torch.autograd.grad(dh, x)
@@ -128,10 +112,6 @@ _GRAD_P, _H_P, _V_P = np.array([6.0, 3.0, 2.0]), np.array([[0, 3, 2], [3, 0, 1],
     "Two backward passes: the first gives the gradient, kept with a graph of its own; the second "
     "differentiates the gradient, weighted by v, which is a vector-Jacobian product of the gradient.",
     "grad, = torch.autograd.grad(p, x, create_graph=True); then torch.autograd.grad(grad, x, grad_outputs=v).",
-    """
-    grad, = torch.autograd.grad(p, x, create_graph=True)
-    Hv, = torch.autograd.grad(grad, x, grad_outputs=v)
-    """,
 ], solution="""
     grad, = torch.autograd.grad(p, x, create_graph=True)
     Hv, = torch.autograd.grad(grad, x, grad_outputs=v)

@@ -11,7 +11,6 @@ from .exercises import NotAnswered, Wrong, add, expect
     "Gradient descent takes a step against the slope: the gradient says which way the error goes up, so "
     "the weight moves the other way, by the learning rate times the gradient.",
     "w_new = w - learning_rate * gradient, with w = 1.0, learning rate 0.1 and gradient 4.0.",
-    "answer = 1.0 - 0.1 * 4.0   # 0.6",
 ], solution="answer = 1.0 - 0.1 * 4.0   # 0.6")
 def _(answer):
     value = number(answer)
@@ -30,7 +29,6 @@ def _(answer):
     "Diverging means that factor is bigger than 1 in size.",
     "The factor is (1 - 2 * lr): it converges for 0 < lr < 1; at lr = 1 it flips the sign forever. Try a "
     "bit more than 1.",
-    "lr = 1.5   # |1 - 2 * 1.5| = 2 > 1: every step doubles the distance to 3",
 ], solution="lr = 1.5   # |1 - 2 * 1.5| = 2 > 1: every step doubles the distance to 3")
 def _(lr):
     value = number(lr, "lr")
@@ -151,16 +149,6 @@ _FIT_MISTAKES = [
     "gradients, and move w and b a little against them. Then get ready for the next step.",
     "In a for loop over range(steps): loss = ((w * xs + b - ys) ** 2).mean(); loss.backward(); inside "
     "torch.no_grad(), w -= lr * w.grad and b -= lr * b.grad; then w.grad = None and b.grad = None.",
-    """
-    for step in range(steps):
-        loss = ((w * xs + b - ys) ** 2).mean()
-        loss.backward()
-        with torch.no_grad():
-            w -= lr * w.grad
-            b -= lr * b.grad
-        w.grad = None
-        b.grad = None
-    """,
 ], solution="""
     for step in range(steps):
         loss = ((w * xs + b - ys) ** 2).mean()
@@ -196,13 +184,6 @@ _SGD_MISTAKES = [
     "compute the loss, compute the new gradients, update. Which method of the optimizer does which?",
     "optimizer.zero_grad(), then loss = ((w * xs + b - ys) ** 2).mean(), then loss.backward(), then "
     "optimizer.step(); repeated steps times.",
-    """
-    for step in range(steps):
-        optimizer.zero_grad()
-        loss = ((w * xs + b - ys) ** 2).mean()
-        loss.backward()
-        optimizer.step()
-    """,
 ], solution="""
     for step in range(steps):
         optimizer.zero_grad()

@@ -5,7 +5,7 @@ from .answers import gave, is_tensor, kind, lib_of, number, returned, show, valu
 from .exercises import NotAnswered, Wrong, add, expect
 
 
-@add("9.1", answers=("prediction",), hints=[
+@add("9.1", solution_as_last_hint=False, answers=("prediction",), hints=[
     "At 3.0 the primer's function does not compute anything from its input: it returns a tensor it has just "
     "created. Follow the graph back from the result: does it ever reach s?",
     "The new tensor is a leaf with no connection to s, and multiplying it by 2 does not connect it either. "
@@ -65,7 +65,7 @@ def _forward_backward(cls, name, values_in, upstream):
 _X, _UP = [1.0, -2.0, 3.0], [0.5, -1.0, 2.0]
 
 
-@add("9.2", answers=("Square",), hints=[
+@add("9.2", solution_as_last_hint=False, answers=("Square",), hints=[
     "forward computes the value and keeps what backward will need; backward turns the gradient that arrives "
     "from above into the gradient for x, by the chain rule: upstream times local derivative.",
     "forward: ctx.save_for_backward(x), then return x * x. backward: read x back with x, = ctx.saved_tensors, "
@@ -117,7 +117,7 @@ def _(Square):
 _C, _CUP = [-0.5, 0.5, 2.0], [1.0, 2.0, -3.0]
 
 
-@add("9.3", answers=("ClampSTE",), hints=[
+@add("9.3", solution_as_last_hint=False, answers=("ClampSTE",), hints=[
     "A straight-through estimator does the real thing forward and pretends, backward, that it was the "
     "identity: whatever gradient arrives, it passes on unchanged.",
     "forward: return x.clamp(0, 1). backward: return grad_output, as it is (the identity's local derivative is 1).",
@@ -156,7 +156,6 @@ def _(ClampSTE):
     "derivative, the slope of round between the whole numbers?",
     "round is recorded, and flat between the whole numbers: its local derivative is 0, so the chain rule gives "
     "0 for every score. A comparison (==) gives True/False, which is never tracked.",
-    "predictions = [[0.0, 0.0, 0.0], False]",
 ], solution="predictions = [[0.0, 0.0, 0.0], False]")
 def _(predictions):
     if predictions is ...:
@@ -180,7 +179,7 @@ def _(predictions):
                         "tracked, so requires_grad is False.")
 
 
-@add("9.5", answers=("culprit",), hints=[
+@add("9.5", solution_as_last_hint=False, answers=("culprit",), hints=[
     "You do not need to find the mistake by hand: gradcheck compares each backward with finite differences, "
     "and tells you which one disagrees.",
     "x = torch.tensor([0.5, 2.0], dtype=torch.float64, requires_grad=True); then "

@@ -22,7 +22,6 @@ class _Label:
     "elsewhere too). For the exponential, the local derivative is the output itself.",
     "out.grad is the upstream gradient; the local derivative of e^x is e^x, which out.data holds; add their "
     "product to self.grad with +=.",
-    "self.grad += out.data * out.grad",
 ], solution="self.grad += out.data * out.grad")
 def _(Value):
     if Value is ...:
@@ -64,7 +63,7 @@ def _(Value):
                          "Add out.data * out.grad to self.grad."))
 
 
-@add("10.2", answers=("prediction",), hints=[
+@add("10.2", solution_as_last_hint=False, answers=("prediction",), hints=[
     "Follow every path from f back to each input. Along a path, the local derivatives multiply; where "
     "paths meet at the same input, their contributions add up.",
     "For a: one path, through a * b, local derivative b = 3. For b: through a * b (local derivative a = 2) "
@@ -97,7 +96,7 @@ def _sigmoid(x):
     return 1 / (1 + np.exp(-np.asarray(x)))
 
 
-@add("10.3", answers=("Softplus",), hints=[
+@add("10.3", solution_as_last_hint=False, answers=("Softplus",), hints=[
     "Like the Square of lesson 9: forward computes the value and keeps what backward needs; backward "
     "multiplies the gradient that arrives by the local derivative, here the sigmoid of the input.",
     "forward: ctx.save_for_backward(x), then return (1 + x.exp()).log(). backward: x, = ctx.saved_tensors, "

@@ -27,7 +27,6 @@ def _layers(model):
     "Only the Linear layers have parameters: each has a weight matrix and a bias vector. Count both, for "
     "both layers.",
     "nn.Linear(n_in, n_out) has n_out x n_in weights and n_out biases: here 8 x 1 + 8, and 1 x 8 + 1.",
-    "answer = (8 * 1 + 8) + (1 * 8 + 1)   # 25",
 ], solution="answer = (8 * 1 + 8) + (1 * 8 + 1)   # 25")
 def _(answer):
     n = number(answer)
@@ -44,13 +43,6 @@ def _(answer):
     "Two hidden layers means three Linear layers (input to hidden, hidden to hidden, hidden to output), with "
     "a tanh after each hidden one and none after the output.",
     "nn.Sequential(nn.Linear(1, 10), nn.Tanh(), nn.Linear(10, 10), nn.Tanh(), nn.Linear(10, 1)).",
-    """
-    answer = nn.Sequential(
-        nn.Linear(1, 10), nn.Tanh(),
-        nn.Linear(10, 10), nn.Tanh(),
-        nn.Linear(10, 1),
-    )
-    """,
 ], solution="""
     answer = nn.Sequential(
         nn.Linear(1, 10), nn.Tanh(),
@@ -83,17 +75,6 @@ def _(answer):
     "the same four-line loop as in this lesson, with Adam, for a few hundred steps, on xs and ys.",
     "For example nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1)), torch.optim.Adam(..., lr=0.01), "
     "and 500 steps of zero_grad, loss = nn.functional.mse_loss(kink(xs), ys), backward, step.",
-    """
-    torch.manual_seed(0)
-    kink = nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1))
-    kink_optimizer = torch.optim.Adam(kink.parameters(), lr=0.01)
-    for step in range(500):
-        kink_optimizer.zero_grad()
-        loss = nn.functional.mse_loss(kink(xs), ys)
-        loss.backward()
-        kink_optimizer.step()
-    answer = kink
-    """,
 ], solution="""
     torch.manual_seed(0)
     kink = nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1))

@@ -31,7 +31,6 @@ _ACC_CASES = [
     "row's label, and turn the matches into a fraction of all the rows.",
     "logits.argmax(dim=1) is the position of each row's largest entry; == labels gives True/False per row; "
     ".float().mean() turns them into the fraction (and .item() into a number).",
-    "return (logits.argmax(dim=1) == labels).float().mean().item()",
 ], solution="return (logits.argmax(dim=1) == labels).float().mean().item()")
 def _(my_accuracy):
     lib = _function(my_accuracy, "my_accuracy(logits, labels)")
@@ -82,10 +81,6 @@ def _log_softmax(a, axis):
     "the batch is the mean over the rows. log_softmax turns scores into those log-probabilities.",
     "logp = logits.log_softmax(dim=1); pick one entry per row with logp[torch.arange(len(labels)), labels]; "
     "the loss is minus their mean.",
-    """
-    logp = logits.log_softmax(dim=1)
-    return -logp[torch.arange(len(labels)), labels].mean()
-    """,
 ], solution="""
     logp = logits.log_softmax(dim=1)
     return -logp[torch.arange(len(labels)), labels].mean()
@@ -137,10 +132,6 @@ def _(my_cross_entropy):
     "model, then pour the saved numbers into it.",
     "nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)) builds it; restored2.load_state_dict("
     "torch.load(path)) fills it, on its own line (it returns a report, not the network).",
-    """
-    restored2 = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
-    restored2.load_state_dict(torch.load(path))
-    """,
 ], solution="""
     restored2 = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
     restored2.load_state_dict(torch.load(path))
