@@ -4,6 +4,8 @@
     python benchmarks/run.py --quick         # a quick look (well under a minute)
     python benchmarks/run.py --profile mlp   # cProfile of tutorgrad's MLP step (or: scalar)
     python benchmarks/run.py --only scalar   # just some of the workloads (mlp, scalar, loss, lenet, chains, memory)
+    python benchmarks/run.py --before DIR    # also another checkout's tutorgrad (e.g. `git worktree add DIR main`),
+                                             # interleaved with this one: a before/after in one run
 
 Every time is the median of interleaved repeats: each repeat times every library once, in
 turn, so a slow moment of the machine hits all of them alike. Times are the CPU time of this
@@ -51,9 +53,23 @@ mygrad = optional("mygrad")
 micrograd = optional("micrograd")
 
 NOT_INSTALLED = "not installed"
+BEFORE = "tutorgrad before"
 LIBRARIES = ["tutorgrad", "NumPy by hand", "PyTorch", "MyGrad", "micrograd"]
 INSTALLED = {"tutorgrad": True, "NumPy by hand": True, "PyTorch": torch is not None, "MyGrad": mygrad is not None,
              "micrograd": micrograd is not None}
+before = None  # --before: another checkout's tutorgrad, imported as the package ``tutorgrad_before``
+
+
+def load_before(tree):
+    """The ``tutorgrad`` package of another checkout, under another name (its imports are all relative)."""
+    import importlib.util
+    package = os.path.join(os.path.abspath(tree), "tutorgrad")
+    spec = importlib.util.spec_from_file_location("tutorgrad_before", os.path.join(package, "__init__.py"),
+                                                  submodule_search_locations=[package])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["tutorgrad_before"] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 # ---------------------------------------------------------------------------- timing
@@ -111,6 +127,8 @@ def mlp_step_functions():
     x, y, weights = W.mlp_data()
     fns = {"tutorgrad": W.make_mlp_torchlike(tutorgrad, x, y, weights)[0],
            "NumPy by hand": W.make_mlp_numpy(x, y, weights)[0]}
+    if before is not None:
+        fns[BEFORE] = W.make_mlp_torchlike(before, x, y, weights)[0]
     if torch is not None:
         fns["PyTorch"] = W.make_mlp_torchlike(torch, x, y, weights)[0]
     if mygrad is not None:
@@ -120,6 +138,8 @@ def mlp_step_functions():
 
 def scalar_chain_functions():
     fns = {"tutorgrad": W.make_scalar_chain_torchlike(tutorgrad)}
+    if before is not None:
+        fns[BEFORE] = W.make_scalar_chain_torchlike(before)
     if torch is not None:
         fns["PyTorch"] = W.make_scalar_chain_torchlike(torch)
     if mygrad is not None:
@@ -131,6 +151,8 @@ def scalar_chain_functions():
 
 def loss_functions():
     fns = {"tutorgrad": W.make_loss_torchlike(tutorgrad)}
+    if before is not None:
+        fns[BEFORE] = W.make_loss_torchlike(before)
     if torch is not None:
         fns["PyTorch"] = W.make_loss_torchlike(torch)
     if micrograd is not None:
@@ -232,7 +254,14 @@ def main(argv=None):
     parser.add_argument("--wall", action="store_true", help="time with the wall clock instead of CPU time")
     parser.add_argument("--only", nargs="+", choices=SECTIONS, default=SECTIONS, metavar="WORKLOAD",
                         help=f"run only these workloads (of: {', '.join(SECTIONS)})")
+    parser.add_argument("--before", metavar="DIR", help="also time the tutorgrad of this checkout (a column of its "
+                        "own; the ratio in it is this checkout's time ÷ that one's)")
     args = parser.parse_args(argv)
+    global before
+    if args.before:
+        before = load_before(args.before)
+        LIBRARIES.insert(1, BEFORE)
+        INSTALLED[BEFORE] = True
     global clock
     clock = time.perf_counter if args.wall else time.process_time
     if torch is not None:
@@ -247,6 +276,8 @@ def main(argv=None):
     print("## Benchmarks" + (" (--quick)" if args.quick else ""), flush=True)
     print()
     print(machine())
+    if before is not None:
+        print(f"- \"{BEFORE}\": the tutorgrad of {os.path.abspath(args.before)}, timed in the same run, interleaved")
     print(f"- Medians of {repeats} interleaved repeats of {'wall-clock' if args.wall else 'CPU'} time; ratios are "
           "tutorgrad ÷ that library (lower is better).")
     print()
@@ -307,7 +338,8 @@ def main(argv=None):
             print(f"| {label} | {NOT_INSTALLED} | — |")
             continue
         ratio = times["tutorgrad"] / times[lib]
-        print(f"| {label} | {ratio:.3f}× | {check(ratio, limit)} |")
+        was = f" (before: {times[BEFORE] / times[lib]:.3f}×)" if BEFORE in times else ""
+        print(f"| {label} | {ratio:.3f}×{was} | {check(ratio, limit)} |")
     if "chains" in only:
         factor = chains[1] // chains[0]
         linear = "yes" if factor / 2 <= growth <= factor * 1.5 else "**no**"  # per-op cost within -50% .. +50%

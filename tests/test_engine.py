@@ -725,3 +725,245 @@ def test_every_builtin_op_declares_its_rule():
                if inspect.isclass(c) and issubclass(c, tutorgrad.autograd.Function) and c._builtin}
     assert len(classes) > 90
     assert not sorted(c.__name__ for c in classes if not c.rule and c is not ops.Op)
+
+
+# ---------------------------------------------------------------------------------------- the engine's order
+# engine.execution_order sorts the nodes by creation number (newest first, each AccumulateGrad right after its
+# oldest consumer), relying on every node being newer than the nodes it takes input from; engine._ready_order
+# finds the order as PyTorch's engine does (dependency counts, and its ready queue: a C++ max-heap in which all
+# leaves are equal). Both are compared with real PyTorch, hook by hook, on random graphs.
+def tricky_graph():
+    """In-place ops on a result and on a view of it, a view remaking its node, a custom Function, fan-out."""
+    x = tutorgrad.tensor([1.0, 2.0, 3.0], dtype=tutorgrad.float64, requires_grad=True)
+    w = tutorgrad.tensor(0.5, dtype=tutorgrad.float64, requires_grad=True)
+    y = x * w
+    v = y[:2]                 # a view of y
+    y.mul_(3)                 # y rewritten in place: v remakes its node when next used
+    y[1] += w                 # an in-place change of a view: CopySlices on y
+    u = v * x[:2]             # (v's node remade here, from y's latest)
+    t = y.unsqueeze(0).t()
+
+    class Square(tutorgrad.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a * a
+
+        @staticmethod
+        def backward(ctx, g):
+            a, = ctx.saved_tensors
+            return 2 * a * g
+
+    return [x, w], (Square.apply(t).sum() + u.sum() + (y * y).sum()) * w
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_sorted_order_is_the_ready_queues_order(seed):
+    from tutorgrad.autograd.engine import _by_sequence, _ready_order, execution_order
+    _, out = random_graph(seed) if seed else tricky_graph()
+    by_sequence = _by_sequence([out.grad_fn])
+    assert by_sequence is not None  # every node newer than the nodes it takes input from
+    assert by_sequence == _ready_order([out.grad_fn]) == execution_order([out.grad_fn])
+
+
+def test_the_order_survives_a_retained_graph_run_twice():
+    from tutorgrad.autograd.engine import _by_sequence, _ready_order
+    leaves, out = tricky_graph()
+    out.backward(retain_graph=True)
+    first = [t.grad.numpy().copy() for t in leaves]
+    out.backward()
+    for t, g in zip(leaves, first):
+        np.testing.assert_allclose(t.grad.numpy(), 2 * g)
+    assert _by_sequence([out.grad_fn]) == _ready_order([out.grad_fn])
+
+
+def test_a_graph_that_breaks_the_rule_still_runs_in_dependency_order():
+    # A node made to feed a newer one (by hand: the library never does this) -> the general order.
+    from tutorgrad.autograd.engine import _by_sequence, reference_backward
+    a = tutorgrad.tensor([1.0, 2.0], dtype=tutorgrad.float64, requires_grad=True)
+    b = a * 2                                   # older node
+    c = a * 3                                   # newer node
+    b.grad_fn.next_functions = ((c.grad_fn, 0), b.grad_fn.next_functions[1])   # b now feeds c
+    out = b.sum()
+    assert _by_sequence([out.grad_fn]) is None
+    out.backward(retain_graph=True)
+    engine = a.grad.numpy().copy()
+    a.grad = None
+    reference_backward(out, tutorgrad.ones_like(out))
+    np.testing.assert_allclose(engine, a.grad.numpy())
+    np.testing.assert_allclose(engine, [6.0, 6.0])    # d/da sum(2 * (3a)) through the rewired graph
+
+
+def order_graph(lib, seed):
+    """A random graph written once for both libraries: leaves fed by one node (two of them: a * b; three or more:
+    stack, a custom Function), leaves fed by several nodes, fan-out, views, in-place ops, several outputs
+    (leaves among them). Returns the leaves and the outputs."""
+    rng = np.random.default_rng(seed)
+    shapes = [(), (3,), (2, 3), (1, 3), (3, 2), (3,), (), (), ()]
+    leaves = [lib.tensor(rng.uniform(-1.5, 1.5, s).tolist(), dtype=lib.float64, requires_grad=True) for s in shapes]
+
+    class Mix(lib.autograd.Function):  # three inputs, one node: three leaves made ready at once
+        @staticmethod
+        def forward(ctx, a, b, c):
+            return a * 2 + b * 3 + c
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2, g * 3, g
+
+    pool = list(leaves)
+    unary = [lambda t: t.sin(), lambda t: t * t, lambda t: t.exp() * 0.3, lambda t: -t,
+             lambda t: t.sum(0, keepdim=True) if t.ndim else t, lambda t: t.t() if t.ndim == 2 else t,
+             lambda t: t.reshape(-1), lambda t: t.mean(), lambda t: t[0] if t.ndim else t,
+             lambda t: t.clone().mul_(2), lambda t: t.unbind(0)[-1] if t.ndim else t,
+             lambda t: t.split(1)[0] if t.ndim else t]
+    binary = [lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - 2 * b, lambda a, b: a / (b * b + 1)]
+    for _ in range(int(rng.integers(3, 16))):
+        r = rng.random()
+        if r < 0.4:
+            pool.append(unary[rng.integers(len(unary))](pool[rng.integers(len(pool))]))
+        elif r < 0.55:
+            picks = rng.choice(len(pool), size=int(rng.integers(3, 6)))
+            ts = [pool[i] if pool[i].ndim == 0 else pool[i].sum() for i in picks]  # (0-d leaves: stacked as they are)
+            pool.append(lib.stack(ts) if rng.random() < 0.5 else Mix.apply(*ts[:3]))
+        else:
+            a, b = pool[rng.integers(len(pool))], pool[rng.integers(len(pool))]
+            if a.shape == b.shape or a.ndim == 0 or b.ndim == 0:
+                pool.append(binary[rng.integers(len(binary))](a, b))
+            elif a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0]:
+                pool.append(a @ b)
+    picked = [pool[i] for i in rng.choice(len(pool), size=min(3, len(pool)), replace=False)] + [pool[-1]]
+    outs = [sum(((t * t).sum() for t in picked), start=lib.tensor(0.0, dtype=lib.float64))]
+    for i in rng.choice(len(leaves), size=int(rng.integers(0, 5))):  # more outputs: leaves and their sums
+        t = leaves[i]
+        outs.append(t if t.ndim == 0 and rng.random() < 0.5 else (t * 1).sum())
+    rng.shuffle(outs)
+    return leaves, outs[:int(rng.integers(1, len(outs) + 1))]
+
+
+def hook_order(lib, leaves, outs, inputs=None, seed=0):
+    """The names of the nodes in the order their pre-hooks run, a leaf's AccumulateGrad by the leaf's index.
+    ``inputs``: ``autograd.grad`` with that many of the leaves (picked at random) instead of ``backward``."""
+    names, stack, seen = [], [o.grad_fn for o in outs], set()
+    for i, t in enumerate(leaves):
+        t.register_hook(lambda g, i=i: names.append(f"leaf {i}"))
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        name = node.name().replace("torch::autograd::", "")
+        if name != "AccumulateGrad":
+            node.register_prehook(lambda g, name=name: names.append(name))
+        stack.extend(n for n, _ in node.next_functions)
+    if inputs is None:
+        lib.autograd.backward(outs, [lib.ones_like(o) for o in outs])
+    else:
+        picked = [leaves[i] for i in np.random.default_rng(seed).choice(len(leaves), size=inputs, replace=False)]
+        lib.autograd.grad(outs, picked, [lib.ones_like(o) for o in outs], allow_unused=True)
+    return names
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_engine_runs_the_nodes_in_pytorchs_order_on_random_graphs(seed, monkeypatch):
+    from tutorgrad.autograd import engine
+    for inputs in (None, 1, 2, 3):  # backward(), and autograd.grad with some of the leaves as inputs
+        expected = hook_order(torch, *order_graph(torch, seed), inputs=inputs, seed=seed)
+        assert hook_order(tutorgrad, *order_graph(tutorgrad, seed), inputs=inputs, seed=seed) == expected
+        with monkeypatch.context() as m:
+            m.setattr(engine, "_by_sequence", lambda roots: None)  # the queue alone, too
+            assert hook_order(tutorgrad, *order_graph(tutorgrad, seed), inputs=inputs, seed=seed) == expected
+
+
+def test_autograd_grad_runs_only_the_nodes_leading_to_the_inputs(lib):
+    # As PyTorch: an input's own node runs only if it leads to another input; nodes that lead to none are never
+    # visited (their hooks do not run, what they saved is kept: a later backward can still go through them).
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    calls = []
+    x.register_hook(lambda g: calls.append("x"))
+    y = x.exp()
+    y.register_hook(lambda g: calls.append("y"))
+    z = y * y
+    dy, = lib.autograd.grad(z.sum(), [y])
+    assert calls == ["y"] and np.allclose(dy.tolist(), 2 * np.exp([1.0, 2.0]))
+    y.sum().backward()                  # through ExpBackward, which the first pass did not run nor free
+    assert calls == ["y", "y", "x"] and np.allclose(x.grad.tolist(), np.exp([1.0, 2.0]))
+    w = x * 3
+    u = (w * x).sum()
+    dw, dx = lib.autograd.grad(u, [w, x])  # w's node leads to x: it runs
+    assert np.allclose(dw.tolist(), [1.0, 2.0]) and np.allclose(dx.tolist(), [6.0, 12.0])
+    assert calls[3:] == ["x"]
+
+
+def test_leaves_made_ready_together_come_out_in_pytorchs_order():
+    # Two leaves fed last by one node: in the order the node's edges reach them (its last edge into each);
+    # three or more: the order of PyTorch's heap, which depends on how many nodes are waiting in it.
+    from tutorgrad.autograd.engine import _by_sequence
+
+    def program(lib, k, waiting, kind):
+        leaves = [lib.tensor(float(i + 1), requires_grad=True) for i in range(k)]
+        a, b = leaves[:2]
+        parts = {"stack": [lib.stack(leaves)], "mul": [a * b, b],           # b: fed by two nodes, Mul the oldest
+                 "a b a": [lib.stack([a, b, a])]}[kind]                     # b's last edge comes before a's
+        others = [lib.tensor(2.0, requires_grad=True).exp() for _ in range(waiting)]  # wait in the queue
+        return leaves + others, [sum(p.sum() for p in parts + others)]
+
+    for k in (2, 3, 4, 5):
+        for waiting in range(6):
+            for kind in (("stack", "mul", "a b a") if k == 2 else ("stack",)):
+                expected = hook_order(torch, *program(torch, k, waiting, kind))
+                leaves, outs = program(tutorgrad, k, waiting, kind)
+                assert (_by_sequence([outs[0].grad_fn]) is None) == (k > 2)
+                assert hook_order(tutorgrad, leaves, outs) == expected, (k, waiting, kind)
+    assert hook_order(torch, *program(torch, 2, 0, "a b a"))[-2:] == ["leaf 1", "leaf 0"]
+
+
+def _order_programs(lib):
+    """Programs whose backward order is compared with PyTorch's (node by node, leaves included)."""
+    def mlp():
+        g = torch.Generator().manual_seed(0)
+        x = lib.tensor(torch.randn(4, 3, generator=g).tolist())
+        w1, b1 = (lib.tensor(torch.randn(*s, generator=g).tolist(), requires_grad=True) for s in ((5, 3), (5,)))
+        w2, b2 = (lib.tensor(torch.randn(*s, generator=g).tolist(), requires_grad=True) for s in ((2, 5), (2,)))
+        h = lib.nn.functional.linear(x, w1, b1).relu()
+        return lib.nn.functional.cross_entropy(lib.nn.functional.linear(h, w2, b2), lib.tensor([0, 1, 1, 0]))
+
+    def fan():
+        x = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        w = lib.tensor(0.5, requires_grad=True)
+        y = x * w
+        z = y.exp() + y.sin() * x
+        return (z * w).sum() + (y[0] * z[1])
+
+    def in_place():
+        x = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        w = lib.tensor([0.5, 2.0, 1.0], requires_grad=True)
+        y = x * w
+        y.mul_(2)
+        v = y[1:]             # a view, remade after its base changes in place
+        y.add_(1)
+        y[0] = w[2] * 3       # CopySlices
+        return (v * x[1:]).sum() + (y * x).sum()
+    return [mlp(), fan(), in_place()]
+
+
+def _run_order(out, lib):
+    names, stack, seen = [], [out.grad_fn], set()
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        name = node.name().replace("torch::autograd::", "")
+        name = "SliceBackward0" if name == "AsStridedBackward0" else name  # (a remade view: see test_inplace.py)
+        if name == "AccumulateGrad":  # (which leaf: by its shape and values)
+            name += f" {node.variable.detach().tolist()}"
+        node.register_prehook(lambda grads, name=name: names.append(name))
+        stack.extend(n for n, _ in node.next_functions)
+    out.backward()
+    return names
+
+
+def test_the_engine_runs_the_nodes_in_pytorchs_order():
+    for ours, theirs in zip(_order_programs(tutorgrad), _order_programs(torch)):
+        assert _run_order(ours, tutorgrad) == _run_order(theirs, torch)

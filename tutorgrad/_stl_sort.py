@@ -29,21 +29,23 @@ def _lg(n):
 
 
 # ----------------------------------------------------------------------------- heaps (stl_heap.h)
-def _push_heap(v, first, hole, top, value):
+# ``comp(x, y)`` is C++'s "x is less than y": the heap's top is an element nothing is greater than. (The
+# backward engine replays PyTorch's ready queue, a ``std::priority_queue``, with these two and its own ``comp``.)
+def _push_heap(v, first, hole, top, value, comp=_before):
     parent = (hole - 1) // 2
-    while hole > top and _before(v[first + parent], value):
+    while hole > top and comp(v[first + parent], value):
         v[first + hole] = v[first + parent]
         hole = parent
         parent = (hole - 1) // 2
     v[first + hole] = value
 
 
-def _adjust_heap(v, first, hole, length, value):
+def _adjust_heap(v, first, hole, length, value, comp=_before):
     top = hole
     child = hole
     while child < (length - 1) // 2:
         child = 2 * (child + 1)
-        if _before(v[first + child], v[first + child - 1]):
+        if comp(v[first + child], v[first + child - 1]):
             child -= 1
         v[first + hole] = v[first + child]
         hole = child
@@ -51,7 +53,7 @@ def _adjust_heap(v, first, hole, length, value):
         child = 2 * (child + 1)
         v[first + hole] = v[first + child - 1]
         hole = child - 1
-    _push_heap(v, first, hole, top, value)
+    _push_heap(v, first, hole, top, value, comp)
 
 
 def _make_heap(v, first, last):

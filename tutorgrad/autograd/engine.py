@@ -10,10 +10,11 @@ node along several paths. A leaf's node (``AccumulateGrad``) adds what reaches i
 ``run_backward`` is the same loop with what PyTorch's engine adds, each a separate step of it:
 
 1. *roots*: several outputs at once, each with its own gradient (``backward(gradient=...)``);
-2. *order without a sort*: a node runs as soon as every edge into it has delivered (dependency
-   counts), the most recently created node first, as PyTorch's engine does (leaves at once);
-3. *``inputs=``* (``autograd.grad``): the gradients reaching the inputs are captured, and nodes
-   that lead to none of them are not run;
+2. *order*: PyTorch's: of the nodes whose gradients have all arrived, the most recently created
+   first (leaves at once); a node's consumers are always newer than it, so that is one sort by
+   creation number (``execution_order``);
+3. *``inputs=``* (``autograd.grad``): the gradients reaching the inputs are captured, and only
+   the nodes that lead to one of them run;
 4. *hooks*: on tensors (``register_hook``, ``retain_grad``) and node pre-hooks before a node
    runs, node hooks after;
 5. *checks*: one gradient per input, of the input's shape and dtype; a gradient of a broadcast
@@ -27,13 +28,14 @@ node along several paths. A leaf's node (``AccumulateGrad``) adds what reaches i
 Everything is a loop, never recursion: a 100,000-op chain works at Python's default recursion limit.
 """
 import contextlib
-import heapq
+import operator
 from collections import namedtuple
 
 import numpy as np
 
 from .. import _errstate, _registered
 from .._dtypes import _by_np
+from .._stl_sort import _adjust_heap, _push_heap
 from . import anomaly_mode as _anomaly, grad_mode, tracing as _trace
 from .function import AccumulateGrad
 
@@ -119,51 +121,57 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     With ``accumulate`` the leaves' ``.grad`` are updated (``backward``); else the gradients
     reaching ``inputs`` are returned (``autograd.grad``), one per input (None if none arrived).
     """
-    buffers = _root_buffers(outputs, grad_outputs)         # [1] node -> [gradient of each output]
-    deps = _count_dependencies(buffers)                     # [2] node -> number of edges into it
-    captures = needed = None
+    roots, buffers = _root_buffers(outputs, grad_outputs)  # [1] node -> [gradient of each output]
+    captures = needed = queued = None
     captured = [None] * (len(inputs) if inputs is not None else 0)
     if inputs is not None:                                  # [3] only what leads to the inputs runs
         captures = _capture_points(inputs)
-        needed = _leading_to(buffers, captures)
+        needed = _leading_to(topological_order(roots), captures)
+        queued = _queued(roots, needed, captures)
+    order = execution_order(roots, needed, queued)          # [2] every node, each after all its consumers
     observe = _observer()                                   # [9] someone watching?
-    ready = [_key(n) for n in buffers if n not in deps]
-    heapq.heapify(ready)
     Tensor = _registered.Tensor
     enabled = grad_mode._state["enabled"]
     grad_mode._state["enabled"] = create_graph              # [6] record the backward formulas or not
     user_errors = _errstate.current()
     quiet = _errstate.quiet()                               # [8] once for the whole pass
     try:
-        while ready:
-            node = heapq.heappop(ready)[2]                  # the next node: all its gradients have arrived
-            grads = buffers.pop(node)                       # the upstream gradient of each of its outputs
-            if node._pre_hooks:                             # [4] tensor hooks, retain_grad
-                grads = _run_tensor_hooks(node, grads, user_errors)
-            if captures:                                    # [3] an input's gradient: keep it
-                for nr, i in captures.get(node, ()):
-                    captured[i] = grads[nr]
-            result = None
-            if (accumulate or type(node) is not AccumulateGrad) and (needed is None or node in needed) and \
-                    (grads[0] is not None if len(grads) == 1 else _any_grad(grads)):
-                result = _call_backward(node, grads, user_errors, Tensor, observe)   # the chain rule
-            if node._saved and not retain_graph:            # [7] free what forward saved
-                node._release()
-            for (child, nr), g in zip(node.next_functions, result or _nones(node)):  # send gradients on
-                if child is None:
-                    continue
-                buf = buffers.get(child)
-                if buf is None:
-                    buf = buffers[child] = [None] * child._n_outputs
-                if g is not None:
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g  # fan-in: gradients add up
-                left = deps[child] = deps[child] - 1
-                if not left:                                # [2] the last edge into child delivered
-                    heapq.heappush(ready, _key(child))
+        for node in order:
+            if queued is not None and node not in queued:
+                continue                                    # [3] PyTorch never queues it: no hooks, nothing freed
+            grads = buffers.pop(node, None)                 # the upstream gradient of each of its outputs
+            if grads is not None:                           # (None: no gradient reached this node)
+                if node._pre_hooks:                         # [4] tensor hooks, retain_grad
+                    grads = _run_tensor_hooks(node, grads, user_errors)
+                if captures:                                # [3] an input's gradient: keep it
+                    for nr, i in captures.get(node, ()):
+                        captured[i] = grads[nr]
+                if (accumulate or type(node) is not AccumulateGrad) and (needed is None or node in needed) and \
+                        (grads[0] is not None if len(grads) == 1 else _any_grad(grads)):
+                    result = _call_backward(node, grads, user_errors, Tensor, observe)   # the chain rule
+                    if result is not None:
+                        _send(node, result, buffers)        # on to the nodes of the inputs
+                        result = None
+            if node._saved and not retain_graph and (needed is None or node in needed):
+                node._release()                             # [7] free what forward saved (PyTorch ran it)
     finally:
         _errstate.restore(quiet)
         grad_mode._state["enabled"] = enabled
     return captured
+
+
+def _send(node, result, buffers):
+    """Add each input's gradient to what its node has received so far (fan-in: gradients add up)."""
+    for (child, nr), g in zip(node.next_functions, result):
+        if g is not None and child is not None:
+            buf = buffers.get(child)
+            if buf is None:
+                if child._n_outputs == 1:
+                    buffers[child] = [g]
+                    continue
+                buf = buffers[child] = [None] * child._n_outputs
+            buf[nr] = g if buf[nr] is None else buf[nr] + g
+    # (nothing here outlives the call: the engine keeps no reference to a gradient it handed on, see AccumulateGrad)
 
 
 def _call_backward(node, grads, user_errors, Tensor, observe):
@@ -174,8 +182,10 @@ def _call_backward(node, grads, user_errors, Tensor, observe):
             if new is not None:
                 grads = list(new)
     if type(node) is AccumulateGrad:                        # a leaf: add to .grad
-        node.apply(grads[0])
-        if observe is not None:
+        if observe is None:
+            node.apply(grads.pop())  # handed over, no reference kept: .grad may take its memory (AccumulateGrad)
+        else:
+            node.apply(grads[0])
             observe(Step(node, grads, (), ()))
         return None
     if len(grads) > 1 and node._materialize and _any_missing(grads):
@@ -193,36 +203,156 @@ def _call_backward(node, grads, user_errors, Tensor, observe):
 
 # ---------------------------------------------------------------------------------------------- [1] roots
 def _root_buffers(outputs, grad_outputs):
-    """The starting gradients, by node: an output's node (or its leaf's) gets its gradient at its output_nr."""
-    roots = {}
+    """The node of each output (or its leaf's), and the starting gradients by node: each at its output_nr."""
+    roots, buffers = [], {}
     for out, g in zip(outputs, grad_outputs):
         node = out._grad_fn if out._grad_fn is not None else out._grad_accumulator()
-        buf = roots.setdefault(node, [None] * node._n_outputs)
+        roots.append(node)
+        buf = buffers.setdefault(node, [None] * node._n_outputs)
         buf[out._output_nr] = g if buf[out._output_nr] is None else buf[out._output_nr] + g
-    return roots
+    return roots, buffers
 
 
 # ---------------------------------------------------------------------------------------------- [2] order
-def _count_dependencies(roots):
-    """Number of incoming edges of each node reachable from ``roots`` (a node runs when it drops to 0)."""
+def execution_order(roots, needed=None, queued=None):
+    """Every node reachable from ``roots`` (the node of each output, in order), in PyTorch's order.
+
+    PyTorch's engine keeps the nodes whose gradients have all arrived in a priority queue and runs a
+    leaf's ``AccumulateGrad`` first, else the most recently created node (``_ready_order`` does
+    exactly that). Every node is created after the nodes it takes input from (``Function.apply``
+    finds its inputs' nodes, a view remaking its node included, then numbers its own; in-place ops
+    and custom Functions too), so all the nodes that send a node gradients are newer than it: of the
+    nodes not yet run, the newest has always received all of its gradients. That makes the order a
+    sort (``_by_sequence``): newest first, each ``AccumulateGrad`` right after its oldest consumer
+    (the last to send it a gradient). One walk and one sort instead of a priority queue.
+
+    The sort gives up (None) and the queue decides when the sort could differ from PyTorch: a graph
+    that breaks the rule (``next_functions`` set by hand to a newer node), or three or more leaves
+    made ready by the same node. PyTorch's queue holds them as equals, and the order in which a
+    binary heap returns equals depends on everything else it holds (for two, it is the order they
+    were pushed in: the sort does that). With ``inputs=`` the queue holds, as PyTorch's, only the nodes
+    that lead to an input, the inputs' own and a lone output's (``needed``, ``queued``); the others are left
+    out of the order then.
+    """
+    return _by_sequence(roots) or _ready_order(roots, needed, queued)
+
+
+_newest_first = operator.attrgetter("_sequence_nr")
+
+
+def _by_sequence(roots):
+    """PyTorch's order by sorting (see ``execution_order``), or None where the sort could differ from it."""
+    nodes = list(dict.fromkeys(roots))
+    seen = set(nodes)
+    fed_last_by = {}  # AccumulateGrad -> its oldest consumer: PyTorch's engine pushes the leaf when that one runs
+    for node in nodes:  # (a walk: the list grows as nodes are found)
+        seq = node._sequence_nr
+        for child, _ in node.next_functions:
+            if child is None:
+                continue
+            if child not in seen:
+                seen.add(child)
+                nodes.append(child)
+            if child._priority:
+                last = fed_last_by.get(child)
+                if last is None or seq < last._sequence_nr:
+                    fed_last_by[child] = node
+            elif child._sequence_nr >= seq:
+                return None  # a node fed by an older one: the rule does not hold for this graph
+    if len(nodes) == 1:
+        return nodes
+    leaves_after = {}  # node -> the leaves it feeds last
+    for leaf, node in fed_last_by.items():
+        leaves_after.setdefault(node, []).append(leaf)
+    # Leaves that are outputs themselves and fed by no node: PyTorch's GraphRoot (a node with one edge per
+    # output, run first) pushes them, in the order of the outputs.
+    order = _pushed_in_order(roots, [n for n in roots if n._priority and n not in fed_last_by])
+    if order is None:
+        return None
+    for node in sorted([n for n in nodes if not n._priority], key=_newest_first, reverse=True):
+        order.append(node)
+        leaves = leaves_after.get(node)
+        if leaves is not None:
+            if len(leaves) > 1:
+                leaves = _pushed_in_order([c for c, _ in node.next_functions], leaves)
+                if leaves is None:
+                    return None
+            order += leaves
+    return order
+
+
+def _pushed_in_order(edges, leaves):
+    """``leaves`` (fed last by one node, whose edges in order are ``edges``) as PyTorch's queue returns them:
+    each is pushed when the last edge into it delivers; the queue returns two equals in the order they were
+    pushed, three or more in an order that depends on the heap (None: ``_ready_order`` finds it)."""
+    leaves = list(dict.fromkeys(leaves))
+    if len(leaves) < 2:
+        return leaves
+    if len(leaves) > 2:
+        return None
+    a, b = leaves
+    last = {c: i for i, c in enumerate(edges)}
+    return leaves if last[a] < last[b] else [b, a]
+
+
+def _ready_order(roots, needed=None, queued=None):
+    """PyTorch's order found as PyTorch's engine finds it. A node is ready when every edge into it has
+    delivered (dependency counts); the ready nodes wait in a binary max-heap ordered by creation number,
+    every leaf's ``AccumulateGrad`` above all others and equal to each other (``_Heap``: C++'s
+    ``std::priority_queue``, which PyTorch uses, step for step, so that equals come out in its order).
+    Several outputs start from a root node with one edge to each (PyTorch's GraphRoot); one starts alone."""
     deps = {}
-    stack = list(roots)
-    seen = set(stack)
-    while stack:
-        node = stack.pop()
+    nodes = list(dict.fromkeys(roots))
+    seen = set(nodes)
+    for node in nodes:
         for child, _ in node.next_functions:
             if child is None:
                 continue
             deps[child] = deps.get(child, 0) + 1
             if child not in seen:
                 seen.add(child)
-                stack.append(child)
-    return deps
+                nodes.append(child)
+    ready = _Heap()
+    if len(roots) == 1:
+        ready.push(roots[0])
+    else:
+        for node in roots:  # (GraphRoot's edges: counted, then delivered)
+            deps[node] = deps.get(node, 0) + 1
+        _deliver(roots, deps, ready, queued)
+    order = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        if queued is None or node in needed:
+            _deliver([c for c, _ in node.next_functions if c is not None], deps, ready, queued)
+    return order
 
 
-def _key(node):
-    # Leaves' AccumulateGrad first, then the most recently created node (PyTorch's order).
-    return (-node._priority, -node._sequence_nr, node)
+def _deliver(children, deps, ready, queued):
+    for child in children:
+        deps[child] -= 1
+        if not deps[child] and (queued is None or child in queued):
+            ready.push(child)
+
+
+class _Heap(list):
+    """The ready queue of PyTorch's engine: a ``std::priority_queue`` (libstdc++'s ``push_heap`` and ``pop_heap``,
+    replayed by ``_stl_sort``), ordered by PyTorch's ``CompareNodeTaskTime``: by sequence number, a leaf's
+    ``AccumulateGrad`` having the largest (so all leaves are equal). heapq moves equals differently."""
+
+    def push(self, node):
+        self.append(node)
+        _push_heap(self, 0, len(self) - 1, 0, node, _runs_later)
+
+    def pop(self):
+        top, last = self[0], list.pop(self)
+        if self:
+            _adjust_heap(self, 0, 0, len(self), last, _runs_later)
+        return top
+
+
+def _runs_later(a, b):
+    return (b._priority and not a._priority) or (a._priority == b._priority == 0 and a._sequence_nr < b._sequence_nr)
 
 
 # ---------------------------------------------------------------------------------------------- [3] inputs=
@@ -235,12 +365,26 @@ def _capture_points(inputs):
     return captures
 
 
-def _leading_to(roots, targets):
-    """The nodes from which some target node can be reached (the others need not run)."""
+def _queued(roots, needed, captures):
+    """The nodes PyTorch's queue ever holds with ``inputs=``: the needed ones, the inputs' own, and the output's
+    node when there is one output (it starts the pass). Their tensor hooks run; only the needed ones run."""
+    queued = needed | set(captures)
+    if len(roots) == 1:
+        queued.add(roots[0])
+    return queued
+
+
+def _leading_to(order, targets):  # (order: each node after the nodes it takes input from)
+    """The nodes that must run for gradients to reach the targets: those with an edge into a target or into
+    another such node (PyTorch's ``needed_``). A target's own gradient is read as it arrives, so a target runs
+    only if it leads to another one; nodes that lead to none are not even visited (no hooks, nothing freed:
+    a later backward can still go through them, as in PyTorch)."""
     needed = set()
-    for node in topological_order(roots):  # a node after all of its inputs
-        if node in targets or any(c in needed for c, _ in node.next_functions if c is not None):
-            needed.add(node)
+    for node in order:
+        for child, _ in node.next_functions:
+            if child is not None and (child in needed or child in targets):
+                needed.add(node)
+                break
     return needed
 
 
@@ -277,37 +421,43 @@ def _validate(node, grads, Tensor, raw=None):
     meta = node._input_meta
     if len(grads) != len(meta) or node._is_input is not None:
         grads, meta = _line_up(node, grads, meta)
+    if raw is not None:
+        raw += grads
     out = []
-    for i, g in enumerate(grads):
-        if raw is not None:
-            raw.append(g)
-        if g is None or node.next_functions[i][0] is None:  # no gradient, or this input needs none
+    for g, m, (child, _) in zip(grads, meta, node.next_functions):
+        if g is None or child is None:                      # no gradient, or this input needs none
             out.append(None)
-            continue
-        m = meta[i]
-        if m is None:
-            raise RuntimeError(f"function {node.name()} returned a gradient different than None at position "
-                               f"{i + 1}, but the corresponding forward input was not a Variable")
-        if not isinstance(g, Tensor):
-            raise RuntimeError(f"expected Variable or None (got {type(g).__name__}): function {node.name()} "
-                               f"returned it as gradient {i}; backward must return Tensors (or None)")
-        shape, dtype = m
-        if g._data.shape != shape:
-            if not _expandable(shape, g._data.shape):
-                raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
-                                   f"{_shape_text(g.shape)} but expected shape compatible with {_shape_text(shape)}")
-            g = g.sum_to_size(shape)  # undo broadcasting: the one place it is done
-        if g._data.dtype is not dtype and g._data.dtype != dtype:
-            if g._data.dtype.kind == "c" and dtype.kind != "c":  # a complex gradient for a real input
-                if node._runs_user_code:  # PyTorch's check: a Function of the user's must return a real one
-                    raise RuntimeError(
-                        "Expected isFloatingType(grad.scalar_type()) || (input_is_complex == grad_is_complex) to be "
-                        f"true, but got false. (Function {node.name()} returned a complex gradient for the real input "
-                        f"{i}: return its real part, grad.real, as the built-in ops do.)")
-                g = g.real  # a built-in op's real input of a complex result: the real part (PyTorch's handle_r_to_c)
-            g = g.to(_by_np[dtype])
-        out.append(g)
+        elif type(g) is Tensor and g._data.shape == m[0] and g._data.dtype is m[1]:
+            out.append(g)                                   # the usual case: the input's shape and dtype
+        else:
+            out.append(_fix_up(node, len(out), g, m, Tensor))
     return out
+
+
+def _fix_up(node, i, g, m, Tensor):
+    """Gradient ``i`` of ``node`` brought to its input's shape and dtype, or PyTorch's error."""
+    if m is None:
+        raise RuntimeError(f"function {node.name()} returned a gradient different than None at position "
+                           f"{i + 1}, but the corresponding forward input was not a Variable")
+    if not isinstance(g, Tensor):
+        raise RuntimeError(f"expected Variable or None (got {type(g).__name__}): function {node.name()} "
+                           f"returned it as gradient {i}; backward must return Tensors (or None)")
+    shape, dtype = m
+    if g._data.shape != shape:
+        if not _expandable(shape, g._data.shape):
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                               f"{_shape_text(g.shape)} but expected shape compatible with {_shape_text(shape)}")
+        g = g.sum_to_size(shape)  # undo broadcasting: the one place it is done
+    if g._data.dtype != dtype:
+        if g._data.dtype.kind == "c" and dtype.kind != "c":  # a complex gradient for a real input
+            if node._runs_user_code:  # PyTorch's check: a Function of the user's must return a real one
+                raise RuntimeError(
+                    "Expected isFloatingType(grad.scalar_type()) || (input_is_complex == grad_is_complex) to be "
+                    f"true, but got false. (Function {node.name()} returned a complex gradient for the real input "
+                    f"{i}: return its real part, grad.real, as the built-in ops do.)")
+            g = g.real  # a built-in op's real input of a complex result: the real part (PyTorch's handle_r_to_c)
+        g = g.to(_by_np[dtype])
+    return g
 
 
 def _line_up(node, grads, meta):
@@ -355,10 +505,6 @@ def _observer():
 
 
 # ---------------------------------------------------------------------------------------------- small helpers
-def _nones(node):
-    return (None,) * len(node.next_functions)  # a node that did not run sends no gradient on
-
-
 def _any_grad(grads):
     for g in grads:  # a loop, not `any(...)` or `in`: this runs once per node (and `in` would compare tensors)
         if g is not None:

@@ -26,7 +26,9 @@ is reading how PyTorch works::
 """
 import functools
 import itertools
+import sys
 import warnings
+import weakref
 from collections import namedtuple
 
 import numpy as np
@@ -179,7 +181,13 @@ class Node:
 
 
 class AccumulateGrad(Node):
-    """The node at a leaf tensor: adds the incoming gradient to ``leaf.grad``."""
+    """The node at a leaf tensor: adds the incoming gradient to ``leaf.grad``.
+
+    The first gradient becomes ``.grad``; later ones are added into it in place. Making ``.grad`` a
+    copy of that first gradient is always right, but usually a waste: the gradient was just computed
+    and nothing else will ever read it. So, as PyTorch does, ``.grad`` takes over ("steals") the
+    gradient's memory when nothing else can reach it, and copies it otherwise (``_unshared``).
+    """
 
     _priority = 1  # run as soon as ready, as PyTorch does
 
@@ -188,11 +196,19 @@ class AccumulateGrad(Node):
         self.variable = variable
 
     def apply(self, grad):
+        """Add ``grad`` to the leaf's ``.grad``. The engine hands ``grad`` over holding no other reference to it;
+        a caller that keeps one (a hook, a watcher, a user calling this) makes ``_unshared`` say no."""
         v = self.variable
-        if grad_mode._state["enabled"]:  # create_graph=True: keep the graph of the gradient
-            v._grad = grad if v._grad is None else v._grad + grad
+        if grad_mode._state["enabled"]:  # create_graph=True: .grad keeps the graph of the gradient
+            if v._grad is not None:
+                v._grad = v._grad + grad
+            elif grad._requires_grad:  # a recorded copy, as PyTorch's (CopyBackwards): never the gradient itself
+                v._grad = _registered.Tensor._wrap(np.empty_like(grad._data)).copy_(grad)
+            else:
+                v._grad = _registered.Tensor._wrap(grad._data.copy())
         elif v._grad is None:
-            v._grad = _registered.Tensor._wrap(grad._data.copy())  # a copy: the same tensor may flow to several leaves
+            own = _unshared(grad)  # the gradient itself when nothing else can reach its memory, else a copy
+            v._grad = own if own is not None else _registered.Tensor._wrap(grad._data.copy())
         elif v._grad.requires_grad:
             v._grad = v._grad.detach() + grad.detach()
         else:
@@ -204,6 +220,72 @@ class AccumulateGrad(Node):
     def output_metadata(self):
         v = self.variable
         return ((v.shape, v.dtype),)
+
+
+# ---------------------------------------------------------------------------------------------- stealing a gradient
+def _references_of_a_local():
+    obj = object()
+    return sys.getrefcount(obj)
+
+
+# What ``sys.getrefcount`` reports for an object that one local variable alone holds (2 on CPython: the variable
+# and getrefcount's own argument); each further holder adds one. Measured, not assumed: an interpreter that
+# counts differently is measured the same way. Without reference counts (PyPy), gradients are always copied.
+_LOCAL = _references_of_a_local() if hasattr(sys, "getrefcount") else None
+
+
+def _unshared(grad):
+    """``grad`` as a tensor that can become ``.grad`` as it is, or None when its memory must be copied.
+
+    Memory can be taken over only if nothing else can ever read or write it. Who could: whoever holds the
+    gradient tensor (a hook that kept it, ``retain_grad``, ``autograd.trace()``, a ``watch`` step, the
+    caller's ``gradient=``), another tensor or array on the same memory (a view of the gradient, an
+    ``ndarray`` from ``.numpy()``, a NumPy view of that), or memory NumPy does not own (``np.frombuffer``).
+    The references are counted, in CPython's own reference counts:
+
+    * the tensor: held only by the caller's argument and this function's (``_LOCAL + 1``): the engine
+      handed it over and kept nothing (``AccumulateGrad.apply``'s doc);
+    * its array (``arr``): held only by the tensor's ``_data`` and the local ``arr``; it must be row-major
+      (as a copy would be) and writable (not an ``expand``ed gradient whose elements share memory);
+    * the array that owns the memory: ``arr`` itself, or ``owner = arr.base`` for a view. A NumPy view always
+      points at the owner itself (views of views too), so every array anywhere on this memory holds one
+      reference to the owner: counting them counts every way to reach it. The owner must be an ``ndarray``
+      that owns its data, referenced only by the views we know of;
+    * a gradient that is a view (``_base``: the tensor whose memory it views, as ``w.grad`` arriving through
+      ``TBackward0`` is) is no more shared than that base: held by nothing but the view, and its array is
+      the owner or a view of it held by nothing but the base.
+
+    No weak references either (``weakref.getweakrefcount``): a weak reference could be resolved later.
+    """
+    if _LOCAL is None or sys.getrefcount(grad) != _LOCAL + 1 or weakref.getweakrefcount(grad):
+        return None
+    arr = grad._data
+    if type(arr) is not np.ndarray or not arr.flags.c_contiguous or not arr.flags.writeable or \
+            sys.getrefcount(arr) != _LOCAL + 1 or weakref.getweakrefcount(arr):
+        return None
+    owner = arr.base
+    if owner is None:
+        owner, known = arr, 2  # references to the owner besides ``owner`` here: ``grad._data`` and ``arr``
+    elif type(owner) is not np.ndarray or owner.base is not None or weakref.getweakrefcount(owner):
+        return None  # memory NumPy does not own
+    else:
+        known = 1  # ``arr.base``
+    base = grad._base
+    if base is not None:
+        if sys.getrefcount(base) != _LOCAL + 1 or weakref.getweakrefcount(base) or base._base is not None:
+            return None
+        base_arr = base._data
+        if base_arr is not owner and (base_arr.base is not owner or sys.getrefcount(base_arr) != _LOCAL + 1
+                                      or weakref.getweakrefcount(base_arr)):
+            return None
+        known += 1  # ``base._data``, or the ``.base`` of that view
+        del base_arr
+    if sys.getrefcount(owner) != _LOCAL + known:
+        return None
+    Tensor = _registered.Tensor
+    if type(grad) is Tensor and base is None and not grad._requires_grad and grad._grad_fn is None:
+        return grad  # (a plain tensor: it can be ``.grad`` itself)
+    return Tensor._wrap(arr)
 
 
 class FunctionCtx:

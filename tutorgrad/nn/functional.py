@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import _dtypes as D
 from .._shapes import broadcast_shapes
-from ..ops.linalg import check_matmul
+from ..ops.linalg import check_matmul, mm_mat1_backward, mm_mat2_backward
 from ..ops.registry import Op, no_complex, promote
 from ..tensor import Tensor, _legacy_type_name
 
@@ -51,8 +51,8 @@ class Addmm(Op):
         x, wt = ctx.saved_tensors
         need_b, need_x, need_w = ctx.needs_input_grad
         return (grad if need_b else None,
-                grad @ wt.t() if need_x else None,
-                x.t() @ grad if need_w else None)
+                mm_mat1_backward(grad, x, wt) if need_x else None,
+                mm_mat2_backward(grad, x, wt) if need_w else None)  # (G^T X)^T: in the weight's own layout
 
 
 def _same_dtype(names, a, b):
