@@ -226,13 +226,8 @@ def lenet_data(batch=LENET_BATCH, seed=0):
     return rng.standard_normal((batch, 1, 32, 32)).astype(np.float32), rng.integers(0, 10, batch)
 
 
-def make_lenet_torchlike(lib, x, y, seed=0):
-    """The blitz's LeNet (neural_networks_tutorial.py) as written there: forward, cross-entropy, backward.
-
-    Returns (step, params): ``step()`` zeroes the gradients, runs forward + backward and returns the loss;
-    ``params()`` the gradients as arrays. ``lib.manual_seed(seed)`` first: both libraries start from the same
-    weights (tutorgrad's initialisation draws what PyTorch's does).
-    """
+def lenet(lib):
+    """The blitz's LeNet (neural_networks_tutorial.py) as written there, for ``lib`` (tutorgrad or torch)."""
     nn, F = lib.nn, lib.nn.functional
 
     class Net(nn.Module):
@@ -254,8 +249,19 @@ def make_lenet_torchlike(lib, x, y, seed=0):
             f6 = F.relu(self.fc2(f5))
             return self.fc3(f6)
 
+    return Net()
+
+
+def make_lenet_torchlike(lib, x, y, seed=0):
+    """The blitz's LeNet (neural_networks_tutorial.py) as written there: forward, cross-entropy, backward.
+
+    Returns (step, params): ``step()`` zeroes the gradients, runs forward + backward and returns the loss;
+    ``params()`` the gradients as arrays. ``lib.manual_seed(seed)`` first: both libraries start from the same
+    weights (tutorgrad's initialisation draws what PyTorch's does).
+    """
+    F = lib.nn.functional
     lib.manual_seed(seed)
-    net = Net()
+    net = lenet(lib)
     xt, yt = lib.from_numpy(x), lib.from_numpy(y)
 
     def step():

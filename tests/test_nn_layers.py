@@ -4,11 +4,17 @@ Reprs, initial weights (the same seed draws the same weights, bit for bit), outp
 ``eval()`` (Dropout, BatchNorm's running statistics), state dicts, ``LazyLinear``, the containers, and the
 60-minute blitz's LeNet trained a few steps side by side.
 """
+import os
+import sys
+
 import numpy as np
 import pytest
 
 import tutorgrad
 from torchdiff import assert_same_draws, same, torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks"))
+from workloads import lenet  # noqa: E402  (the blitz's LeNet, also what the benchmark times)
 
 torch.set_num_threads(1)
 
@@ -149,30 +155,6 @@ def test_embedding_layer_and_from_pretrained():
         frozen = lib.nn.Embedding.from_pretrained(lib.tensor([[1.0, 2.0], [3.0, 4.0]]))
         return out, emb.weight.grad, frozen(lib.tensor([1, 0])), frozen.weight.requires_grad
     same(run)
-
-
-def lenet(lib):
-    nn, F = lib.nn, lib.nn.functional
-
-    class Net(nn.Module):  # the 60-minute blitz's network (neural_networks_tutorial.py)
-        def __init__(self):
-            super(Net, self).__init__()
-            self.conv1 = nn.Conv2d(1, 6, 5)
-            self.conv2 = nn.Conv2d(6, 16, 5)
-            self.fc1 = nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
-
-        def forward(self, input):
-            c1 = F.relu(self.conv1(input))
-            s2 = F.max_pool2d(c1, (2, 2))
-            c3 = F.relu(self.conv2(s2))
-            s4 = F.max_pool2d(c3, 2)
-            s4 = lib.flatten(s4, 1)
-            f5 = F.relu(self.fc1(s4))
-            f6 = F.relu(self.fc2(f5))
-            return self.fc3(f6)
-    return Net()
 
 
 def test_lenet_trains_as_pytorchs():
