@@ -190,5 +190,7 @@ def test_data_parallel_on_the_cpu_as_pytorch():
         y = net(lib.ones(1, 2))
         y.sum().backward()
         out[lib.__name__] = (repr(net), net.device_ids, list(dict(net.named_parameters())), list(net.state_dict()),
-                             y.tolist(), net.module.weight.grad.tolist())
-    assert out["tutorgrad"] == out["torch"]
+                             net.module.weight.grad.tolist()), y.detach().numpy()
+    assert out["tutorgrad"][0] == out["torch"][0]
+    # (y is made of the initial weights: the same draws, to PyTorch's last bit where it runs its vector kernels)
+    np.testing.assert_allclose(out["tutorgrad"][1], out["torch"][1], rtol=1e-6)

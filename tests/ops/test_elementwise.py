@@ -10,7 +10,7 @@ from hypothesis.extra import numpy as hnp
 
 import tutorgrad
 from gradcases import F64, gradcheck_tests, leaf, mask, pos
-from torchdiff import FAST, VALUES, same
+from torchdiff import FAST, VALUES, assert_same_draws, same, torch
 from torchgrad import SETTINGS, compare, dtypes, seeds, small_shapes, ties_and_kinks, values
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # no NumPy warning may leak out of tutorgrad
@@ -253,14 +253,18 @@ test_gradcheck, test_gradgradcheck = gradcheck_tests(CASES, EPS, GRADGRAD, GRADG
 @pytest.mark.parametrize("p", [0.0, 0.2, 0.5, 0.9, 1.0])
 @pytest.mark.parametrize("shape", [(7,), (64, 33), (3, 4, 5)])
 def test_dropout_draws_pytorchs_mask(p, shape):
-    # the same seed zeroes the same elements and scales the others by the same float: bit for bit
+    # the same seed zeroes the same elements and scales the others by the same float: the mask (x.grad) bit for
+    # bit; y as the draws it is made of (x comes from randn: see assert_same_draws)
     def run(lib):
         lib.manual_seed(11)
         x = lib.randn(*shape, requires_grad=True)
         y = lib.nn.functional.dropout(x, p)
         y.backward(lib.ones(shape))
-        return y, x.grad
-    same(run)
+        return type(y.grad_fn).__name__, y.detach().numpy(), x.grad.numpy()
+    (ours_name, ours_y, ours_mask), (ref_name, ref_y, ref_mask) = run(tutorgrad), run(torch)
+    assert ours_name == ref_name
+    assert_same_draws(ours_y, ref_y)
+    np.testing.assert_array_equal(ours_mask, ref_mask)
     same(lambda lib: lib.nn.functional.dropout(lib.ones(shape), p, training=False))
     same(lambda lib: lib.dropout(lib.ones(shape), p, False))
 
