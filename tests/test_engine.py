@@ -967,3 +967,34 @@ def _run_order(out, lib):
 def test_the_engine_runs_the_nodes_in_pytorchs_order():
     for ours, theirs in zip(_order_programs(tutorgrad), _order_programs(torch)):
         assert _run_order(ours, tutorgrad) == _run_order(theirs, torch)
+
+
+# ---------------------------------------------------------------------------------------- gradient layouts
+def _layouts(lib):
+    """Whether gradients come out row-major, as PyTorch's do for these (so g.view(-1) works on them)."""
+    nn = lib.nn
+    lib.manual_seed(0)
+    m = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+    loss = m(lib.ones(4, 2)).pow(2).mean()
+    flat = lib.cat([g.view(-1) for g in lib.autograd.grad(loss, m.parameters())])  # a common idiom
+    d = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.Flatten(), nn.Linear(32, 1))
+    x = lib.ones(2, 1, 4, 4, requires_grad=True)
+    out = d(x)
+    gx, = lib.autograd.grad(out, x, lib.ones_like(out), create_graph=True)  # WGAN-GP's gradient penalty
+    penalty = ((gx.view(gx.size(0), -1).norm(2, dim=1) - 1) ** 2).mean()
+    conv1 = lib.ones(1, 1, 5, requires_grad=True)
+    g1, = lib.autograd.grad(nn.functional.conv1d(conv1, lib.ones(1, 1, 3), padding=1).sum(), conv1)
+    lin = nn.Linear(2, 3)
+    lin(lib.ones(4, 2)).pow(2).sum().backward(create_graph=True)
+    a, w = lib.ones(3, 4, requires_grad=True), lib.ones(3, 5)
+    ga, = lib.autograd.grad(a.T.mm(w).sum(), a)
+    return (flat.shape, gx.is_contiguous(), penalty.shape, g1.is_contiguous(), lin.weight.grad.is_contiguous(),
+            lin.weight.grad.view(-1).shape, ga.is_contiguous())
+
+
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")  # (both libraries warn: meant here)
+def test_gradients_come_out_row_major_as_pytorchs():
+    import torch
+    ours, ref = _layouts(tutorgrad), _layouts(torch)
+    assert [tuple(v) if not isinstance(v, bool) else v for v in ours] == \
+        [tuple(v) if not isinstance(v, bool) else v for v in ref]

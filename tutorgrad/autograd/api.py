@@ -119,5 +119,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 g = Tensor._wrap(np.zeros(t._data.shape, t._data.dtype))
         elif not create_graph:
             g = g.detach()
+        if g is not None and not g._data.flags.c_contiguous and t._data.flags.c_contiguous:
+            # In the input's layout, as PyTorch's formulas give it (a linear layer's weight gradient arrives
+            # transposed from small products, see ops/linalg.py): g.view(-1) must work as it does in PyTorch.
+            g = g.contiguous()
         result.append(g)
     return tuple(result)

@@ -203,7 +203,8 @@ class AccumulateGrad(Node):
             if v._grad is not None:
                 v._grad = v._grad + grad
             elif grad._requires_grad:  # a recorded copy, as PyTorch's (CopyBackwards): never the gradient itself
-                v._grad = _registered.Tensor._wrap(np.empty_like(grad._data)).copy_(grad)
+                # (row-major like the leaf, whatever the gradient's layout: .grad.view(-1) works, as in PyTorch)
+                v._grad = _registered.Tensor._wrap(np.empty(v._data.shape, grad._data.dtype)).copy_(grad)
             else:
                 v._grad = _registered.Tensor._wrap(grad._data.copy())
         elif v._grad is None:

@@ -105,7 +105,8 @@ class _Geometry:
             where = tuple(slice(ki * d, ki * d + s * (o - 1) + 1, s)
                           for ki, d, s, o in zip(k, self.dilation, self.stride, out))
             xp[(slice(None), slice(None)) + where] += cols[(slice(None),) + k].swapaxes(0, 1)
-        return xp[(slice(None), slice(None)) + tuple(slice(a, a + s) for (a, _), s in zip(self.pads, self.in_size))]
+        inner = xp[(slice(None), slice(None)) + tuple(slice(a, a + s) for (a, _), s in zip(self.pads, self.in_size))]
+        return np.ascontiguousarray(inner)  # (the input's gradient row-major, as PyTorch's: .view works on it)
 
 
 def _weight_matrix(w, groups):
