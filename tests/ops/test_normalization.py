@@ -93,3 +93,29 @@ GRADGRAD = {
 GRADGRAD_EPS = {}
 
 test_gradcheck, test_gradgradcheck = gradcheck_tests(CASES, EPS, GRADGRAD, GRADGRAD_EPS)
+
+
+MIXED = {  # NumPy's float64 data into a float32 layer: PyTorch refuses it, and so must we (not a silent float64)
+    "BatchNorm1d, float64 input": lambda lib: lib.nn.BatchNorm1d(3)(lib.from_numpy(np.arange(6.).reshape(2, 3))),
+    "BatchNorm1d eval": lambda lib: lib.nn.BatchNorm1d(3).eval()(lib.ones(2, 3, dtype=lib.float64)),
+    "LayerNorm, float64 input": lambda lib: lib.nn.LayerNorm(3)(lib.ones(2, 3, dtype=lib.float64)),
+    "batch_norm, running stats": lambda lib: lib.nn.functional.batch_norm(lib.ones(2, 3, dtype=lib.float64),
+                                                                          lib.zeros(3), lib.ones(3)),
+    "batch_norm, weight only": lambda lib: lib.nn.functional.batch_norm(lib.ones(2, 3, dtype=lib.float64), None,
+                                                                        None, weight=lib.ones(3), training=True),
+}
+
+
+@pytest.mark.parametrize("what", MIXED)
+def test_mixed_dtypes_are_refused_as_pytorch(what):
+    raises_like_pytorch(what, MIXED[what], "mixed dtype (CPU): all inputs must share same datatype")
+
+
+def test_what_pytorch_allows_or_refuses_otherwise():
+    from torchdiff import same
+    same(lambda lib: lib.nn.functional.layer_norm(lib.ones(2, 3, dtype=lib.float64), (3,)))  # no parameters
+    same(lambda lib: lib.nn.functional.batch_norm(lib.ones(2, 3, dtype=lib.float64), None, None, training=True))
+    same(lambda lib: lib.nn.BatchNorm1d(3)(lib.ones(2, 3, dtype=lib.float16)))  # half data, float32 parameters
+    same(lambda lib: lib.nn.LayerNorm(3)(lib.ones(2, 3, dtype=lib.float16)))
+    raises_like_pytorch("BatchNorm1d, int64", lambda lib: lib.nn.BatchNorm1d(3)(lib.ones(2, 3, dtype=lib.int64)),
+                        "\"batch_norm\" not implemented for 'Long'")

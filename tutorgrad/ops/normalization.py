@@ -16,6 +16,16 @@ from ..autograd import grad_mode
 from .registry import Op, T, no_complex, register
 
 
+def _same_dtype(input, *params):
+    """PyTorch's CPU kernels take the parameters and running statistics in the input's dtype (float32 ones with a
+    float16/bfloat16 input): float64 data from NumPy into a float32 layer is refused, not silently mixed."""
+    dt = input.dtype
+    for t in params:
+        if t is not None and t.dtype != dt and not (t.dtype.itemsize == 4 and dt.is_floating_point and dt.itemsize == 2):
+            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype. (Convert the input with "
+                               f".to({t.dtype}), e.g. x.float() for NumPy's float64 data, or the layer with .to({dt}).)")
+
+
 def _normalized(x, dims, eps):
     """(xhat, invstd) computed with tensor ops (differentiable), keeping the reduced dims."""
     mean = x.mean(dims, keepdim=True)
@@ -114,7 +124,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
     no_complex(input._data, "batch_norm")
     if not input.dtype.is_floating_point:
-        raise RuntimeError(f"\"batch_norm\" not implemented for '{input.dtype._legacy}'")
+        raise NotImplementedError(f"\"batch_norm\" not implemented for '{input.dtype._legacy}'")
+    _same_dtype(input, weight, bias, running_mean, running_var)
     return NativeBatchNorm.apply(input, weight, bias, running_mean=running_mean, running_var=running_var,
                                  training=bool(training), momentum=momentum, eps=eps)
 
@@ -161,6 +172,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
                                f"{list(t.shape)} and normalized_shape = {list(shape)}")
     no_complex(input._data, "LayerNormKernelImpl")
+    _same_dtype(input, weight, bias)
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"\"LayerNormKernelImpl\" not implemented for '{input.dtype._legacy}'")
     return NativeLayerNorm.apply(input, weight, bias, normalized_ndim=k, eps=eps)
