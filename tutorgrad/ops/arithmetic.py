@@ -244,6 +244,15 @@ class DivRounded(Op):
         return grad * 0, grad * 0
 
 
+def _modulo(op, x, y):
+    """``op.kernel`` (np.mod or np.fmod) of x and y (a tensor or a number) after promotion, with PyTorch's errors."""
+    a, b = promote(x, y)
+    if a.dtype in COMPLEX:  # PyTorch's kernels: remainder_cpu, fmod_cpu
+        no_complex(a, {"remainder": "remainder_cpu", "fmod": "fmod_cpu"}[op.kernel.__name__])
+    _int_div_check(b)
+    return op.kernel(a, b)
+
+
 class Remainder(Op):
     rule = "z = x - floor(x / y) * y (the sign of y, Python's %).   dz/dx = 1, dz/dy = -floor(x / y)."
     elementwise = True
@@ -254,11 +263,7 @@ class Remainder(Op):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        a, b = promote(x, y)
-        if a.dtype in COMPLEX:  # PyTorch's kernels: remainder_cpu, fmod_cpu
-            no_complex(a, {"remainder": "remainder_cpu", "fmod": "fmod_cpu"}[ctx._forward_cls.kernel.__name__])
-        _int_div_check(b)
-        return ctx._forward_cls.kernel(a, b)
+        return _modulo(ctx._forward_cls, x, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -274,11 +279,7 @@ class RemainderScalar(Op):
 
     @staticmethod
     def forward(ctx, x, other):
-        a, b = promote(x, other)
-        if a.dtype in COMPLEX:  # PyTorch's kernels: remainder_cpu, fmod_cpu
-            no_complex(a, {"remainder": "remainder_cpu", "fmod": "fmod_cpu"}[ctx._forward_cls.kernel.__name__])
-        _int_div_check(b)
-        return ctx._forward_cls.kernel(a, b)
+        return _modulo(ctx._forward_cls, x, other)
 
     @staticmethod
     def backward(ctx, grad):
