@@ -157,6 +157,12 @@ class LRScheduler:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
         self._update_lr(epoch)
 
+    def _set_lrs(self, values):
+        """Each param group's ``lr`` set to its value, and ``get_last_lr()`` to what the groups now hold."""
+        for group, lr in zip(self.optimizer.param_groups, values):
+            _set(group, "lr", lr)
+        self._last_lr = _lrs(self.optimizer)
+
     def _update_lr(self, epoch=None):
         self._get_lr_called_within_step = True
         try:
@@ -168,9 +174,7 @@ class LRScheduler:
                 values = self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr") else self.get_lr()
         finally:
             self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
-            _set(group, "lr", lr)
-        self._last_lr = _lrs(self.optimizer)
+        self._set_lrs(values)
 
 
 class _LRScheduler(LRScheduler):
@@ -755,9 +759,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             values = self.get_lr()
         finally:
             self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
-            _set(group, "lr", lr)
-        self._last_lr = _lrs(self.optimizer)
+        self._set_lrs(values)
 
 
 class OneCycleLR(LRScheduler):
