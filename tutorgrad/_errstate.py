@@ -82,3 +82,9 @@ else:  # pragma: no cover - a NumPy that keeps its error state elsewhere
         errors = np.errstate(**state)
         errors.__enter__()
         return errors
+
+
+# For the hottest path (``Function.apply``): ``get() is QUIET`` says NumPy's warnings are off already, one C call
+# instead of ``quiet()`` and ``restore()`` (an op inside an op, every op of a backward pass). Without the
+# variable, ``get()`` is never ``QUIET``: every op takes the ``quiet()`` path.
+get, QUIET = (_VAR.get, _IGNORE) if _VAR is not None else ((lambda: None), object())

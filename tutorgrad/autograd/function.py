@@ -42,6 +42,7 @@ from .saved import active as _saved_tensors_hooks
 
 _sequence = itertools.count()
 _quiet, _restore = _errstate.quiet, _errstate.restore  # NumPy's warnings off while an op computes (as PyTorch)
+_errors_get, _ERRORS_QUIET = _errstate.get, _errstate.QUIET
 
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -457,17 +458,25 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        # (This runs for every op: it is written for speed. The steps are the ones the class docstring tells.)
         Tensor = _registered.Tensor
         state = grad_mode._state
         enabled = state["enabled"]
         if not enabled and cls._builtin:
             # Nothing is recorded (no_grad, or the engine running backward formulas) and a built-in op's
             # forward only computes: the shortest path. (Views catch up with their base when next recorded.)
-            quiet = _quiet()
-            try:
+            if _errors_get() is _ERRORS_QUIET:  # (inside an op or a backward pass: already quiet)
                 out = cls.forward(object.__new__(cls._unrecorded_cls), *args, **kwargs)
-            finally:
-                _restore(quiet)
+            else:
+                quiet = _quiet()
+                try:
+                    out = cls.forward(object.__new__(cls._unrecorded_cls), *args, **kwargs)
+                finally:
+                    _restore(quiet)
+            if type(out) is np.ndarray:
+                return _new_tensor(out)
+            if isinstance(out, np.generic):  # a 0-d result (NumPy gives a scalar): made a 0-d array, as fast as can be
+                return _new_tensor(_asanyarray(out))
             return _as_tensors(out, Tensor)
 
         ctx = object.__new__(cls._backward_cls)  # a node without a place in the graph yet (see Node)
@@ -485,8 +494,10 @@ class Function:
                     record = enabled
                     needs.append(True)
                     if enabled:
-                        edges.append(a._edge())
-                        meta.append((a._data.shape, a._data.dtype))  # NumPy's dtype: no object for the GC
+                        fn = a._grad_fn  # (a._edge(), inline)
+                        edges.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
+                        data = a._data
+                        meta.append((data.shape, data.dtype))  # NumPy's dtype: no object for the GC
                     continue
                 needs.append(False)
             else:
@@ -494,9 +505,9 @@ class Function:
                 if not (a is None and cls._builtin):
                     meta.append(None)
                     continue
-            edges.append((None, 0))
+            edges.append(_NO_EDGE)
             meta.append(None)
-        ctx.needs_input_grad = needs = tuple(needs)
+        ctx.needs_input_grad = tuple(needs)
         if record:
             ctx._sequence_nr = next(_sequence)
             if len(edges) != len(args):
@@ -509,42 +520,31 @@ class Function:
             ctx._sequence_nr = 0
 
         state["enabled"] = False  # forward itself is never recorded
-        quiet = _quiet()
+        quiet = None if _errors_get() is _ERRORS_QUIET else _quiet()
         try:
-            if cls.setup_context is Function.setup_context:
+            if cls.setup_context is _setup_context:
                 out = cls.forward(ctx, *args, **kwargs)
             else:  # the PyTorch 2 style: forward(*args), then setup_context(ctx, inputs, output)
                 out = cls.forward(*args, **kwargs)
                 cls.setup_context(ctx, args, out)
         finally:
-            _restore(quiet)
+            if quiet is not None:
+                _restore(quiet)
             state["enabled"] = enabled
 
         if not record:
             return _as_tensors(out, Tensor)
 
-        single = not isinstance(out, tuple)
-        outs = [out] if single else list(out)
-        for i, o in enumerate(outs):
-            if isinstance(o, (np.ndarray, np.generic)):
-                outs[i] = o = Tensor._wrap(o)
-            elif not isinstance(o, Tensor):
-                continue
-            kind = o._data.dtype.kind
-            if kind != "f":
-                if kind != "c":
-                    continue  # integer and bool results have no gradient
-                if cls._complex_cls is not None:  # a complex result of a holomorphic built-in op
-                    ctx.__class__ = cls._complex_cls
-            if ctx._non_diff and _identical(o, ctx._non_diff):
-                continue
-            if ctx._dirty and _identical(o, ctx._dirty):
-                o._check_inplace_allowed()
-                o._counter().bump()  # as PyTorch: a dirty tensor's version goes up once more
-            elif o._requires_grad or o._grad_fn is not None or _identical(o, args):
-                outs[i] = o = o._alias()  # don't rewrite a tensor the caller still holds
-            o._grad_fn, o._output_nr, o._requires_grad = ctx, i, True
-
+        if type(out) is not np.ndarray and isinstance(out, np.generic):
+            out = _asanyarray(out)  # a 0-d result (NumPy gives a scalar; see Tensor._wrap)
+        if type(out) is np.ndarray and out.dtype.kind == "f":
+            # The usual result: a new floating-point array. Its tensor is new, so none of the checks below
+            # (dirty, non-differentiable, an input returned as it is) can apply to it.
+            out = _new_tensor(out)
+            out._grad_fn, out._requires_grad = ctx, True
+            outs = (out,)
+        else:
+            outs = _link_outputs(cls, ctx, out, args, Tensor)
         ctx.next_functions = tuple(edges)
         ctx._input_meta = tuple(meta)
         if _saved_tensors_hooks and ctx._saved:  # saved_tensors_hooks: pack what forward saved
@@ -553,13 +553,46 @@ class Function:
             _trace.record_values(ctx, outs)
         if _anomaly["enabled"]:  # detect_anomaly: remember where forward made this node
             ctx._forward_stack = _anomaly_mode.forward_stack()
-        if single:
+        if len(outs) == 1 and not isinstance(out, tuple):
             out = outs[0]
             ctx._output_meta = ((out._data.shape, out._data.dtype) if isinstance(out, Tensor) else None,)
             return out
         ctx._output_meta = tuple([(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outs])
         ctx._n_outputs = len(outs)
         return tuple(outs)
+
+
+_setup_context = Function.setup_context
+_NO_EDGE = (None, 0)
+_asanyarray = np.asanyarray
+
+
+def _link_outputs(cls, ctx, out, args, Tensor):
+    """Each output of a recorded op (NumPy arrays made tensors) linked to its node ``ctx``: ``grad_fn``,
+    ``output_nr``, ``requires_grad``. Integer and bool outputs, and outputs marked non-differentiable, are
+    left out of the graph; an output that is an input (or already in a graph) is linked as a new alias."""
+    single = not isinstance(out, tuple)
+    outs = [out] if single else list(out)
+    for i, o in enumerate(outs):
+        if isinstance(o, (np.ndarray, np.generic)):
+            outs[i] = o = Tensor._wrap(o)
+        elif not isinstance(o, Tensor):
+            continue
+        kind = o._data.dtype.kind
+        if kind != "f":
+            if kind != "c":
+                continue  # integer and bool results have no gradient
+            if cls._complex_cls is not None:  # a complex result of a holomorphic built-in op
+                ctx.__class__ = cls._complex_cls
+        if ctx._non_diff and _identical(o, ctx._non_diff):
+            continue
+        if ctx._dirty and _identical(o, ctx._dirty):
+            o._check_inplace_allowed()
+            o._counter().bump()  # as PyTorch: a dirty tensor's version goes up once more
+        elif o._requires_grad or o._grad_fn is not None or _identical(o, args):
+            outs[i] = o = o._alias()  # don't rewrite a tensor the caller still holds
+        o._grad_fn, o._output_nr, o._requires_grad = ctx, i, True
+    return outs
 
 
 def _conjugated(self, *grads):
@@ -576,6 +609,13 @@ def _conjugated(self, *grads):
     if isinstance(out, tuple):
         return tuple([g.conj() if isinstance(g, Tensor) else g for g in out])
     return out.conj() if isinstance(out, Tensor) else out
+
+
+def _new_tensor(arr):
+    """``Tensor._wrap(arr)`` for an ``ndarray``, without the checks (the hottest path: every op's result)."""
+    t = object.__new__(_registered.Tensor)
+    t._init(arr)
+    return t
 
 
 def _as_tensors(out, Tensor):
