@@ -130,6 +130,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
         queued = _queued(roots, needed, captures)
     order = execution_order(roots, needed, queued)          # [2] every node, each after all its consumers
     observe = _observer()                                   # [9] someone watching?
+    plain = observe is None
     Tensor = _registered.Tensor
     enabled = grad_mode._state["enabled"]
     grad_mode._state["enabled"] = create_graph              # [6] record the backward formulas or not
@@ -148,10 +149,38 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                         captured[i] = grads[nr]
                 if (accumulate or type(node) is not AccumulateGrad) and (needed is None or node in needed) and \
                         (grads[0] is not None if len(grads) == 1 else _any_grad(grads)):
-                    result = _call_backward(node, grads, user_errors, Tensor, observe)   # the chain rule
-                    if result is not None:
-                        _send(node, result, buffers)        # on to the nodes of the inputs
-                        result = None
+                    if plain and node._plain and not node._hooks and not node._prehooks and len(grads) == 1:
+                        # The usual step, the same as the general one below with nothing to do for [4] and [9]:
+                        # a built-in op's backward, its gradients checked [5] and sent on, in one place.
+                        out = node._forward_cls.backward(node, grads.pop())   # the chain rule
+                        if type(out) is not tuple:
+                            out = (out,)
+                        if len(out) != len(node._input_meta) or node._is_input is not None:
+                            _send(node, _validate(node, out, Tensor), buffers)
+                        else:
+                            i = 0
+                            for g, m, edge in zip(out, node._input_meta, node.next_functions):
+                                child = edge[0]
+                                if g is not None and child is not None:
+                                    if type(g) is not Tensor or g._data.shape != m[0] or g._data.dtype is not m[1]:
+                                        g = _fix_up(node, i, g, m, Tensor)
+                                    buf = buffers.get(child)        # on to the node of the input (_send)
+                                    if buf is None:
+                                        if child._n_outputs == 1:
+                                            buffers[child] = [g]
+                                        else:
+                                            buffers[child] = buf = [None] * child._n_outputs
+                                            buf[edge[1]] = g
+                                    else:
+                                        nr = edge[1]
+                                        buf[nr] = g if buf[nr] is None else buf[nr] + g
+                                i += 1
+                        out = g = None
+                    else:
+                        result = _call_backward(node, grads, user_errors, Tensor, observe)   # the chain rule
+                        if result is not None:
+                            _send(node, result, buffers)        # on to the nodes of the inputs
+                            result = None
             if node._saved and not retain_graph and (needed is None or node in needed):
                 node._release()                             # [7] free what forward saved (PyTorch ran it)
     finally:

@@ -92,6 +92,7 @@ class Node:
     _freed = False                 # backward released what forward saved
     _is_input = None               # which forward arguments are graph inputs, when not all are
     _runs_user_code = False        # True for the nodes of a user's Function: its backward is the user's code
+    _plain = False                 # (BackwardNode) the engine may call the op's backward directly
     _traced_values = _traced_grads = None  # what autograd.trace() recorded (see tracing.py)
 
     def __init__(self):
@@ -366,6 +367,7 @@ class BackwardNode(FunctionCtx, Node):
     __slots__ = ("needs_input_grad", "next_functions", "_input_meta", "_output_meta", "_saved",
                  "_saved_versions", "_sequence_nr")
     _forward_cls = None
+    _plain = True  # apply is backward itself, and it is built-in code (the engine may call backward directly)
 
     def apply(self, *grads):
         return self._forward_cls.backward(self, *grads)
@@ -421,12 +423,13 @@ class Function:
         name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward{'0' if cls._builtin else ''}"
         # The node class is made here, so it belongs to this module (PyTorch's to torch.autograd.function).
         cls._backward_cls = type(name, (BackwardNode,), {"_forward_cls": cls, "__module__": __name__,
-                                                          "__doc__": cls.__doc__, "_runs_user_code": not cls._builtin})
+                                                          "__doc__": cls.__doc__, "_runs_user_code": not cls._builtin,
+                                                          "_plain": cls._builtin})
         cls._unrecorded_cls = type(f"{cls.__name__}Unrecorded", (_Unrecorded,), {"_forward_cls": cls})
         if cls._builtin:  # grad_fn._saved_self, _saved_result, ... as PyTorch names them (see saved.py)
             _saving.name_saved_values(BackwardNode, getattr(cls, "input_names", ()))
         # The same node for a complex result (same name, same slots: apply swaps the class in; see _conjugated)
-        cls._complex_cls = type(name, (cls._backward_cls,), {"__slots__": (), "apply": _conjugated, "__module__": __name__,
+        cls._complex_cls = type(name, (cls._backward_cls,), {"__slots__": (), "apply": _conjugated, "_plain": False, "__module__": __name__,
                                                              "__doc__": cls.__doc__}) \
             if cls._builtin and cls.holomorphic else None
 
