@@ -19,6 +19,7 @@ that setting it has exactly ``np.errstate``'s effect, and from then on set it di
 ``np.errstate`` block: slower, with the same behaviour.
 """
 import contextvars
+import functools
 
 import numpy as np
 
@@ -87,4 +88,6 @@ else:  # pragma: no cover - a NumPy that keeps its error state elsewhere
 # For the hottest path (``Function.apply``): ``get() is QUIET`` says NumPy's warnings are off already, one C call
 # instead of ``quiet()`` and ``restore()`` (an op inside an op, every op of a backward pass). Without the
 # variable, ``get()`` is never ``QUIET``: every op takes the ``quiet()`` path.
+# ``enter()`` then turns them off and ``leave(token)`` back on, each one C call (the variable's own methods).
 get, QUIET = (_VAR.get, _IGNORE) if _VAR is not None else ((lambda: None), object())
+enter, leave = (functools.partial(_VAR.set, _IGNORE), _VAR.reset) if _VAR is not None else (quiet, restore)

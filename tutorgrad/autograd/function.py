@@ -41,8 +41,8 @@ from . import anomaly_mode as _anomaly_mode
 from .saved import active as _saved_tensors_hooks
 
 _sequence = itertools.count()
-_quiet, _restore = _errstate.quiet, _errstate.restore  # NumPy's warnings off while an op computes (as PyTorch)
-_errors_get, _ERRORS_QUIET = _errstate.get, _errstate.QUIET
+# NumPy's warnings off while an op computes, as PyTorch computes quietly (see _errstate)
+_errors_get, _ERRORS_QUIET, _enter_quiet, _leave_quiet = _errstate.get, _errstate.QUIET, _errstate.enter, _errstate.leave
 
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -312,7 +312,8 @@ class FunctionCtx:
         """
         if self._recording:  # nothing will run backward otherwise: keeping them would only hold memory
             self._saved = tensors
-            self._saved_versions = tuple([t._version if t is not None else 0 for t in tensors])
+            # (t._version, inline: this runs for every recorded op)
+            self._saved_versions = tuple([0 if t is None or t._vc is None else t._vc.value for t in tensors])
 
     def _keep_original(self, t):
         """``t`` is about to be overwritten in place: if it was saved, save a copy of its value instead.
@@ -332,7 +333,7 @@ class FunctionCtx:
         if self._packed is not None:
             return _saving.unpack(self)
         for t, version in zip(self._saved, self._saved_versions):
-            if t is not None and t._version != version:
+            if t is not None and (0 if t._vc is None else t._vc.value) != version:  # (t._version, inline)
                 # PyTorch names the op that made the tensor, without "Backward0": "output 0 of Add"
                 made_by = "" if t._grad_fn is None else \
                     f", which is output {t._output_nr} of {t._grad_fn.name().split('Backward')[0]},"
@@ -471,11 +472,11 @@ class Function:
             if _errors_get() is _ERRORS_QUIET:  # (inside an op or a backward pass: already quiet)
                 out = cls.forward(object.__new__(cls._unrecorded_cls), *args, **kwargs)
             else:
-                quiet = _quiet()
+                quiet = _enter_quiet()
                 try:
                     out = cls.forward(object.__new__(cls._unrecorded_cls), *args, **kwargs)
                 finally:
-                    _restore(quiet)
+                    _leave_quiet(quiet)
             if type(out) is np.ndarray:
                 return _new_tensor(out)
             if isinstance(out, np.generic):  # a 0-d result (NumPy gives a scalar): made a 0-d array, as fast as can be
@@ -523,7 +524,7 @@ class Function:
             ctx._sequence_nr = 0
 
         state["enabled"] = False  # forward itself is never recorded
-        quiet = None if _errors_get() is _ERRORS_QUIET else _quiet()
+        quiet = None if _errors_get() is _ERRORS_QUIET else _enter_quiet()
         try:
             if cls.setup_context is _setup_context:
                 out = cls.forward(ctx, *args, **kwargs)
@@ -532,7 +533,7 @@ class Function:
                 cls.setup_context(ctx, args, out)
         finally:
             if quiet is not None:
-                _restore(quiet)
+                _leave_quiet(quiet)
             state["enabled"] = enabled
 
         if not record:
