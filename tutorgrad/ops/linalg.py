@@ -87,8 +87,8 @@ def mm_mat1_backward(g, x, y):
     computes (Y @ G^T)^T, the same numbers, so that the gradient is column-major too. (PyTorch's
     ``mm_mat1_backward``; both are products of tensors, so double backward works either way.)"""
     if _transposed_view(x):
-        return _tr(y @ _tr(g))
-    return g @ _tr(y)
+        return _tr(matmul(y, _tr(g)))
+    return matmul(g, _tr(y))  # (matmul, not @: the operator's checks for NumPy operands are not needed here)
 
 
 def mm_mat2_backward(g, x, y):
@@ -96,8 +96,8 @@ def mm_mat2_backward(g, x, y):
     layer) it is (G^T @ X)^T, so that the weight's gradient arrives row-major, as the weight is, and
     reaches ``.grad`` without a transposing copy (PyTorch's ``mm_mat2_backward``)."""
     if _transposed_view(y):
-        return _tr(_tr(g) @ x)
-    return _tr(x) @ g
+        return _tr(matmul(_tr(g), x))
+    return matmul(_tr(x), g)
 
 
 # The node is named after the kernel PyTorch's matmul ends in (batched: a reshape, UnsafeViewBackward0;

@@ -1,5 +1,9 @@
 """``SGD``: stochastic gradient descent, with momentum, Nesterov momentum and weight decay."""
+import numpy as np
+
+from .. import _errstate
 from ..autograd.grad_mode import no_grad
+from ..tensor import Tensor
 from .optimizer import Optimizer
 
 
@@ -31,19 +35,45 @@ class SGD(Optimizer):
     def step(self, closure=None):
         """Update every parameter that has a gradient; returns ``closure()``'s loss if given."""
         loss = self._evaluate(closure)
-        for group in self.param_groups:
-            lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-            for p in self._params_with_grad(group):
-                g = -p.grad if group["maximize"] else p.grad
-                if group["weight_decay"] != 0:
-                    g = g.add(p, alpha=group["weight_decay"])  # the gradient of (wd / 2) * p^2
-                if momentum != 0:
-                    state = self.state[p]
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        buf = state["momentum_buffer"] = g.clone()
-                    else:
-                        buf.mul_(momentum).add_(g, alpha=1 - dampening)
-                    g = g.add(buf, alpha=momentum) if group["nesterov"] else buf
-                p.add_(g, alpha=-lr)
+        quiet = _errstate.quiet()  # once for the whole step (overflow gives inf, without a warning, as in every op)
+        try:
+            for group in self.param_groups:
+                self._update(group)
+        finally:
+            _errstate.restore(quiet)
         return loss
+
+    def _update(self, group):
+        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+        plain = momentum == 0 and group["weight_decay"] == 0 and not group["maximize"]
+        for p in self._params_with_grad(group):
+            if plain and _plain_step(p, p._grad, -lr):
+                continue
+            g = -p.grad if group["maximize"] else p.grad
+            if group["weight_decay"] != 0:
+                g = g.add(p, alpha=group["weight_decay"])  # the gradient of (wd / 2) * p^2
+            if momentum != 0:
+                state = self.state[p]
+                buf = state.get("momentum_buffer")
+                if buf is None:
+                    buf = state["momentum_buffer"] = g.clone()
+                else:
+                    buf.mul_(momentum).add_(g, alpha=1 - dampening)
+                g = g.add(buf, alpha=momentum) if group["nesterov"] else buf
+            p.add_(g, alpha=-lr)
+
+
+def _plain_step(p, g, alpha):
+    """``p.add_(g, alpha=alpha)`` straight into p's memory, when that is certainly all it does: p a float tensor
+    in writable memory, ``g`` a plain tensor of its dtype and shape on other memory, ``alpha`` a number (nothing
+    to check, convert or record: ``step`` runs under ``no_grad``). False, without doing anything, otherwise: then
+    ``add_`` does it, with its checks. PyTorch's SGD without momentum is this one update per parameter."""
+    if type(alpha) not in (int, float) or not isinstance(g, Tensor):
+        return False
+    a, b = p._data, g._data
+    if a.dtype is not b.dtype or a.shape != b.shape or a.dtype.kind != "f" or not a.flags.writeable or \
+            np.may_share_memory(a, b):
+        return False
+    np.add(a, alpha * b, out=a)  # (the same arithmetic as add_: alpha * g, then added)
+    p._counter().bump()
+    return True
