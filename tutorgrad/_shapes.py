@@ -70,6 +70,9 @@ def normalize_size(size, fn="size"):
     Tensor = _registered.Tensor
     out = []
     for s in size:
+        if type(s) is int:  # (the usual case, before the checks for the rest: an ABC's isinstance is slow)
+            out.append(s)
+            continue
         if isinstance(s, Tensor) and s.numel() == 1 and not s.dtype.is_floating_point:
             s = s.item()
         if not isinstance(s, (numbers.Integral, np.integer)) or isinstance(s, bool):

@@ -33,14 +33,16 @@ class Addmm(Op):
     @staticmethod
     def forward(ctx, bias, x, wt):
         a, w, b = x._data, wt._data, bias._data
-        _same_dtype("mat1 and mat2", x, wt)
-        _same_dtype("self and mat2", bias, wt)
+        if a.dtype is not w.dtype or b.dtype is not w.dtype:  # (the checks' quick form first: this runs per layer)
+            _same_dtype("mat1 and mat2", x, wt)
+            _same_dtype("self and mat2", bias, wt)
         check_matmul(a.shape, w.shape)
-        if b.ndim > 2:  # the bias is expanded to the output's shape (n, m): it can't have more dimensions
-            raise RuntimeError(f"expand({_legacy_type_name(bias)}{{{list(b.shape)}}}, size={[a.shape[0], w.shape[1]]}): the "
-                               f"number of sizes provided (2) must be greater or equal to the number of dimensions "
-                               f"in the tensor. A linear layer's bias has shape (out_features,).")
-        broadcast_shapes(b.shape, (a.shape[0], w.shape[1]))
+        if b.shape != (w.shape[1],):  # (a bias of its usual shape needs no more checks)
+            if b.ndim > 2:  # the bias is expanded to the output's shape (n, m): it can't have more dimensions
+                raise RuntimeError(f"expand({_legacy_type_name(bias)}{{{list(b.shape)}}}, size={[a.shape[0], w.shape[1]]}): the "
+                                   f"number of sizes provided (2) must be greater or equal to the number of dimensions "
+                                   f"in the tensor. A linear layer's bias has shape (out_features,).")
+            broadcast_shapes(b.shape, (a.shape[0], w.shape[1]))
         ctx.save_for_backward(x, wt)
         out = a @ w
         out += b  # in place: the product is a fresh array (saves a temporary as big as the output)
@@ -64,7 +66,7 @@ def _same_dtype(names, a, b):
 
 def linear(input, weight, bias=None):
     """y = x W^T + b: a fully connected layer. ``weight`` has shape (out_features, in_features)."""
-    if input.ndim == 2 and bias is not None:
+    if bias is not None and input._data.ndim == 2:
         return Addmm.apply(bias, input, weight.t())
     _same_dtype("mat1 and mat2", input, weight)
     out = input @ weight.t()
@@ -184,15 +186,16 @@ def _class_targets(input, target, class_dim, ignore_index):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype._legacy}. Class "
                            "targets are integers (tutorgrad.tensor([0, 2, 1])); for class probabilities pass a "
                            "float target of the same shape as the input.")
-    expected = input.shape[:class_dim] + input.shape[class_dim + 1:]
-    if target.shape != expected:
-        if input.ndim >= 2 and (target.ndim == 0 or target.shape[0] != input.shape[0]):
-            raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                             f"({target.shape[0] if target.ndim else 1}).")
-        raise RuntimeError(f"expected target of shape {list(expected)} for input of shape {list(input.shape)} "
-                           f"(one class index per sample), but got {list(target.shape)}")
-    t = target._data.astype(np.int64, copy=False)
-    n_classes = input.shape[class_dim]
+    shape, t = input._data.shape, target._data  # (plain tuples: cheaper than Size for these checks)
+    expected = shape[:class_dim] + shape[class_dim + 1:]
+    if t.shape != expected:
+        if len(shape) >= 2 and (t.ndim == 0 or t.shape[0] != shape[0]):
+            raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size "
+                             f"({t.shape[0] if t.ndim else 1}).")
+        raise RuntimeError(f"expected target of shape {list(expected)} for input of shape {list(shape)} "
+                           f"(one class index per sample), but got {list(t.shape)}")
+    t = t.astype(np.int64, copy=False)
+    n_classes = shape[class_dim]
     if t.size and (t.min() < 0 or t.max() >= n_classes):  # out of range, unless ignored
         bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
         if bad.any():
@@ -216,9 +219,12 @@ class NllLoss(Op):
     def forward(ctx, logp, target, weights, class_dim, reduction):
         a = logp._data
         # where each sample's right class is: (sample indices..., target) with the target at class_dim
-        where = list(np.indices(target.shape, sparse=True))
-        where.insert(class_dim, target)
-        where = tuple(where)
+        if target.ndim == 1 and class_dim == 1:
+            where = (np.arange(target.shape[0]), target)  # (the usual (N, C) scores: np.indices's result, quicker)
+        else:
+            where = list(np.indices(target.shape, sparse=True))
+            where.insert(class_dim, target)
+            where = tuple(where)
         if weights is None:  # all weights 1
             losses = -a[where]
             total = a.dtype.type(target.size) if reduction == "mean" else 1

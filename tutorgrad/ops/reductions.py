@@ -455,7 +455,7 @@ def _sum(self, dim=None, keepdim=False, *, dtype=None):
 def sum_to_size(self, *size):
     """Sum broadcast dimensions away until the shape is ``size`` (the reverse of ``expand``)."""
     size = normalize_size(size, "sum_to_size")
-    if tuple(size) == self.shape:
+    if size == self._data.shape:
         return self
     return SumToSize.apply(self, size=size)
 

@@ -141,7 +141,12 @@ class Transpose(Op):
         return grad.transpose(*ctx.dims) if grad.ndim > 1 else grad
 
 
-T = Transpose.variant("TBackward0", "T", rule="y = x.t() (a matrix transpose).")
+def _t_backward(ctx, grad):
+    return grad.t()  # (PyTorch's formula for t(): its double-backward graph has a TBackward0 node, as here)
+
+
+T = Transpose.variant("TBackward0", "T", rule="y = x.t() (a matrix transpose).   dL/dx = g.t().",
+                      backward=staticmethod(_t_backward))
 
 
 class Permute(Op):
