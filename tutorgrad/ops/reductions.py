@@ -75,6 +75,8 @@ class SumToSize(Op):
         a = x._data
         ctx.shape = shape = a.shape
         lead = a.ndim - len(size)
+        if lead == 1 and shape[1:] == size:  # one leading dimension summed away (a bias's gradient): the usual case
+            return np.add.reduce(a, axis=0)
         if lead < 0 or any([s != 1 and s != shape[lead + i] for i, s in enumerate(size)]):
             raise RuntimeError(f"size {list(size)} is not expandable to size {list(shape)}.")
         axes = tuple(range(lead)) + tuple([lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1])
