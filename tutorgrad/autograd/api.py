@@ -51,7 +51,8 @@ def _grads_for(outputs, grad_outputs, create_graph):
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                    f"{t.dtype}; make the loss real first (e.g. z.abs() or z.real) or pass a gradient "
                                    "(z.backward(gradient=...))")
-            g = Tensor._wrap(np.ones(t._data.shape, t._data.dtype))
+            shape, dtype = t._data.shape, t._data.dtype
+            g = Tensor._wrap(np.ones(shape, dtype) if shape else np.array(1, dtype))  # (np.ones: ~1 us more for 0-d)
         else:
             if not isinstance(g, Tensor):
                 g = Tensor._wrap(_convert.to_array(g, t.dtype))

@@ -149,7 +149,9 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                         captured[i] = grads[nr]
                 if (accumulate or type(node) is not AccumulateGrad) and (needed is None or node in needed) and \
                         (grads[0] is not None if len(grads) == 1 else _any_grad(grads)):
-                    if plain and node._plain and not node._hooks and not node._prehooks and len(grads) == 1:
+                    if plain and type(node) is AccumulateGrad and not node._prehooks:
+                        node.apply(grads.pop())  # a leaf (as _call_backward: handed over, so .grad may take it)
+                    elif plain and node._plain and not node._hooks and not node._prehooks and len(grads) == 1:
                         # The usual step, the same as the general one below with nothing to do for [4] and [9]:
                         # a built-in op's backward, its gradients checked [5] and sent on, in one place.
                         out = node._forward_cls.backward(node, grads.pop())   # the chain rule
