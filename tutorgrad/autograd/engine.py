@@ -275,21 +275,27 @@ def _by_sequence(roots):
     """PyTorch's order by sorting (see ``execution_order``), or None where the sort could differ from it."""
     nodes = list(dict.fromkeys(roots))
     seen = set(nodes)
+    inner = [n for n in nodes if not n._priority]  # the nodes to sort: all but the leaves' AccumulateGrad
     fed_last_by = {}  # AccumulateGrad -> its oldest consumer: PyTorch's engine pushes the leaf when that one runs
     for node in nodes:  # (a walk: the list grows as nodes are found)
         seq = node._sequence_nr
         for child, _ in node.next_functions:
             if child is None:
                 continue
-            if child not in seen:
-                seen.add(child)
-                nodes.append(child)
             if child._priority:
+                if child not in seen:
+                    seen.add(child)
+                    nodes.append(child)
                 last = fed_last_by.get(child)
                 if last is None or seq < last._sequence_nr:
                     fed_last_by[child] = node
-            elif child._sequence_nr >= seq:
-                return None  # a node fed by an older one: the rule does not hold for this graph
+            else:
+                if child._sequence_nr >= seq:
+                    return None  # a node fed by an older one: the rule does not hold for this graph
+                if child not in seen:
+                    seen.add(child)
+                    nodes.append(child)
+                    inner.append(child)
     if len(nodes) == 1:
         return nodes
     leaves_after = {}  # node -> the leaves it feeds last
@@ -300,9 +306,11 @@ def _by_sequence(roots):
     order = _pushed_in_order(roots, [n for n in roots if n._priority and n not in fed_last_by])
     if order is None:
         return None
-    for node in sorted([n for n in nodes if not n._priority], key=_newest_first, reverse=True):
-        order.append(node)
-        leaves = leaves_after.get(node)
+    inner.sort(key=_newest_first, reverse=True)
+    append, leaves_of = order.append, leaves_after.get
+    for node in inner:
+        append(node)
+        leaves = leaves_of(node)
         if leaves is not None:
             if len(leaves) > 1:
                 leaves = _pushed_in_order([c for c, _ in node.next_functions], leaves)
