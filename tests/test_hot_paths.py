@@ -1,0 +1,209 @@
+"""The shortcuts #16 took on the hot paths (Function.apply, the engine's inline step, SGD's plain update, the
+quick checks of a linear layer and nll_loss) do exactly what the general paths do: same results, same errors,
+same graph, and PyTorch's where PyTorch is the reference."""
+import warnings
+
+import numpy as np
+import pytest
+
+import tutorgrad
+from tutorgrad.autograd import engine
+from tutorgrad.autograd.function import AccumulateGrad, Function
+
+from torchdiff import same
+
+torch = pytest.importorskip("torch")
+
+
+# ---------------------------------------------------------------------------------------------- Function.apply
+def test_a_0d_result_is_a_fresh_writable_0d_array_in_the_graph():
+    x = tutorgrad.tensor(2.0, requires_grad=True)
+    for y in (x * 3.0, x.exp(), x + x):
+        assert type(y._data) is np.ndarray and y._data.shape == () and y._data.flags.writeable
+        assert y._data.flags.owndata and y.requires_grad and y.grad_fn is not None
+    with tutorgrad.no_grad():
+        z = x * 3.0
+    assert type(z._data) is np.ndarray and not z.requires_grad
+
+
+def test_integer_and_complex_0d_results_take_the_general_path():
+    x = tutorgrad.tensor(2.0, requires_grad=True)
+    same(lambda lib: lib.tensor(2.0, requires_grad=True).argmax())            # an integer result: no grad
+    same(lambda lib: (lib.tensor(2.0, requires_grad=True) * 1j))              # complex: its own node class
+    z = x * 1j
+    z.abs().backward()
+    assert x.grad.item() == 1.0
+
+
+class _ReturnsInput(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x._data  # the input's own array: the result must still be a new tensor (an alias), not x
+
+
+def test_a_function_returning_its_input_array_makes_a_new_tensor():
+    x = tutorgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = _ReturnsInput.apply(x)
+    assert y is not x and x.grad_fn is None and y.grad_fn is not None
+
+
+def test_numpy_warnings_stay_off_inside_ops_and_come_back_after():
+    x = tutorgrad.tensor([0.0, 1.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = (x / 0.0).log()      # inf, nan: quietly, as PyTorch
+        y.sum().backward()
+    with pytest.warns(RuntimeWarning):
+        np.log(np.zeros(1))      # the user's own NumPy code warns again
+
+
+# ---------------------------------------------------------------------------------------------- engine
+def test_the_inline_step_and_the_general_step_give_the_same_gradients():
+    rng = np.random.default_rng(0)
+    data = [rng.standard_normal((3, 4)), rng.standard_normal((4, 2)), rng.standard_normal(2)]
+
+    def run(watch):
+        ps = [tutorgrad.tensor(d, requires_grad=True) for d in data]
+        loss = ((ps[0] @ ps[1] + ps[2]).relu() ** 2).sum()
+        if watch:  # someone watching: every step takes the general path
+            with engine.watch(lambda step: None):
+                loss.backward()
+        else:
+            loss.backward()
+        return [p.grad.numpy() for p in ps]
+
+    for a, b in zip(run(False), run(True)):
+        assert np.array_equal(a, b)
+
+
+def test_hooks_on_a_leaf_accumulator_still_run():
+    x = tutorgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    acc = y.grad_fn.next_functions[0][0]
+    assert type(acc) is AccumulateGrad
+    seen = []
+    acc.register_prehook(lambda grads: seen.append(grads[0].tolist()))
+    y.sum().backward()
+    assert seen == [[3.0, 3.0]] and x.grad.tolist() == [3.0, 3.0]
+
+
+def test_a_wrong_gradient_shape_is_still_refused_on_the_inline_path():
+    class Bad(Function):
+        _builtin = True  # (a built-in op's node takes the inline step)
+
+        @staticmethod
+        def forward(ctx, x):
+            return x._data * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return tutorgrad.ones(5)
+
+    x = tutorgrad.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="invalid gradient at index 0"):
+        Bad.apply(x).sum().backward()
+
+
+def test_t_backward_is_grad_t_as_in_pytorch():
+    g = np.arange(6.0).reshape(2, 3)
+
+    def backward_of_t(lib):  # the node's backward, recorded: its graph is what double backward differentiates
+        x = lib.tensor(np.ones((3, 2)), requires_grad=True)
+        with lib.enable_grad():
+            out = x.t().grad_fn(lib.tensor(g, requires_grad=True))
+        return type(out.grad_fn).__name__, out.detach().numpy().tolist()
+    assert backward_of_t(tutorgrad) == backward_of_t(torch) == ("TBackward0", g.T.tolist())
+    assert tutorgrad.autograd.gradgradcheck(lambda a: a.t(), tutorgrad.randn(3, 2, dtype=tutorgrad.float64,
+                                                                             requires_grad=True))
+
+
+# ---------------------------------------------------------------------------------------------- relu's backward
+@pytest.mark.parametrize("values", [[-1.0, 0.0, -0.0, 2.0, float("nan"), float("inf"), -float("inf")]])
+def test_relu_backward_mask_is_pytorchs(values):
+    def grads(lib):
+        x = lib.tensor(values, requires_grad=True)
+        y = x.relu()
+        y.backward(lib.tensor([-1.0, -2.0, -3.0, 4.0, 5.0, 6.0, -7.0]))
+        return x.grad
+    same(grads)
+
+
+# ---------------------------------------------------------------------------------------------- SGD
+def _sgd_run(lib, grad_of, steps=3, **kw):
+    w = lib.nn.Parameter(lib.tensor(np.linspace(-1, 1, 6).reshape(2, 3).astype(np.float32)))
+    opt = lib.optim.SGD([w], lr=0.1, **kw)
+    for _ in range(steps):
+        opt.zero_grad()
+        (w * lib.tensor(grad_of)).sum().backward()
+        opt.step()
+    return w.detach()
+
+
+@pytest.mark.parametrize("kw", [{}, {"momentum": 0.9}, {"weight_decay": 0.01}, {"maximize": True},
+                                {"momentum": 0.9, "nesterov": True}])
+def test_sgd_matches_pytorch_on_the_plain_and_the_general_path(kw):
+    g = np.arange(6, dtype=np.float32).reshape(2, 3) / 7
+    same(lambda lib: _sgd_run(lib, g, **kw))
+
+
+def test_sgd_plain_update_bumps_the_version_and_is_quiet_on_overflow():
+    w = tutorgrad.nn.Parameter(tutorgrad.tensor([3e38, 1.0]))
+    w.grad = tutorgrad.tensor([-1e38, 0.0])
+    opt = tutorgrad.optim.SGD([w], lr=10.0)
+    before = w._version
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        opt.step()  # 3e38 + 1e39 overflows float32: inf, without NumPy's warning, as PyTorch
+    assert w._version == before + 1 and w[0].item() == float("inf")
+    with pytest.warns(RuntimeWarning):
+        np.float32(3e38) * np.float32(10)  # and the user's NumPy warns again afterwards
+
+
+def test_sgd_falls_back_to_add_when_the_gradient_shares_the_parameters_memory():
+    w = tutorgrad.nn.Parameter(tutorgrad.tensor([1.0, 2.0, 3.0, 4.0]))
+    w.grad = w.detach()[:]  # the parameter's own memory, as a gradient: add_'s rules decide
+    tutorgrad.optim.SGD([w], lr=0.5).step()
+    assert w.tolist() == [0.5, 1.0, 1.5, 2.0]
+
+
+# ---------------------------------------------------------------------------------------------- linear, nll_loss
+def test_linear_quick_checks_keep_pytorchs_errors():
+    same(lambda lib: lib.nn.functional.linear(lib.ones(2, 3), lib.ones(4, 3), lib.ones(4)))
+    same(lambda lib: lib.nn.functional.linear(lib.ones(2, 3), lib.ones(4, 3), lib.ones(2, 4)))
+    same(lambda lib: lib.nn.functional.linear(lib.ones(2, 3), lib.ones(4, 3), lib.ones(1)))
+    same(lambda lib: lib.nn.functional.linear(lib.ones(2, 3), lib.ones(4, 3), lib.ones(3)))          # RuntimeError
+    same(lambda lib: lib.nn.functional.linear(lib.ones(2, 3, dtype=lib.float64), lib.ones(4, 3), lib.ones(4)))
+    same(lambda lib: lib.nn.functional.linear(lib.ones(2, 3), lib.ones(4, 3), lib.ones(4, dtype=lib.float64)))
+    same(lambda lib: lib.nn.functional.linear(lib.ones(2, 3), lib.ones(4, 3), lib.ones(1, 2, 4)))     # RuntimeError
+
+
+SPATIAL_NONE = pytest.mark.xfail(strict=True, reason=(
+    "older difference, not the index path: with extra dimensions and reduction='none' PyTorch's loss ends in a "
+    "reshape (ViewBackward0); tutorgrad's node is NllLoss2DBackward0 (same values and gradients)"))
+
+
+@pytest.mark.parametrize("shape, target", [((4, 3), [0, 2, 1, 2]), ((3,), 1), ((2, 3, 2), [[0, 2], [1, 1]])])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_nll_loss_index_paths_match_pytorch(shape, target, reduction, request):
+    if len(shape) == 3 and reduction == "none":
+        request.applymarker(SPATIAL_NONE)
+    scores = np.linspace(-2, 2, int(np.prod(shape))).reshape(shape)
+
+    def loss(lib):
+        x = lib.tensor(scores, requires_grad=True)
+        out = lib.nn.functional.cross_entropy(x, lib.tensor(target), reduction=reduction)
+        out.sum().backward()
+        return out, x.grad
+    same(loss)
+
+
+@pytest.mark.parametrize("target", [[0, 3], [-1, 0], [[0, 1]], [0]])
+def test_nll_loss_bad_targets_raise_as_pytorch(target):
+    same(lambda lib: lib.nn.functional.nll_loss(lib.zeros(2, 3), lib.tensor(target)))
+
+
+def test_normalize_size_still_takes_numpy_integers_and_tensors_and_refuses_bools():
+    assert tutorgrad.zeros(np.int64(2), 3).shape == (2, 3)
+    assert tutorgrad.zeros((tutorgrad.tensor(2), 3)).shape == (2, 3)
+    same(lambda lib: lib.zeros(True, 2))
+    same(lambda lib: lib.zeros(2.0, 3))
