@@ -525,6 +525,8 @@ def _expandable(shape, to):
     """Can a tensor of ``shape`` be broadcast to ``to``?"""
     if len(shape) > len(to):
         return False
+    if not shape or to[len(to) - len(shape):] == shape:  # leading dimensions only (a bias's gradient): no loop
+        return True
     return all(s == 1 or s == t for s, t in zip(reversed(shape), reversed(to)))
 
 
