@@ -155,7 +155,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                         # The usual step, the same as the general one below with nothing to do for [4] and [9]:
                         # a built-in op's backward, its gradients checked [5] and sent on, in one place.
                         out = node._forward_cls.backward(node, grads.pop())   # the chain rule
-                        if type(out) is not tuple:
+                        if not isinstance(out, tuple):
                             out = (out,)
                         if len(out) != len(node._input_meta) or node._is_input is not None:
                             _send(node, _validate(node, out, Tensor), buffers)

@@ -370,6 +370,11 @@ class BackwardNode(FunctionCtx, Node):
     _forward_cls = None
     _plain = True  # apply is backward itself, and it is built-in code (the engine may call backward directly)
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "apply" in cls.__dict__ and "_plain" not in cls.__dict__:
+            cls._plain = False  # a node class with an apply of its own: the engine must call that apply
+
     def apply(self, *grads):
         return self._forward_cls.backward(self, *grads)
 
@@ -542,8 +547,9 @@ class Function:
         if type(out) is not np.ndarray and isinstance(out, np.generic):
             out = _asanyarray(out)  # a 0-d result (NumPy gives a scalar; see Tensor._wrap)
         if type(out) is np.ndarray and out.dtype.kind == "f":
-            # The usual result: a new floating-point array. Its tensor is new, so none of the checks below
-            # (dirty, non-differentiable, an input returned as it is) can apply to it.
+            # The usual result: a new floating-point array. Its tensor is new, so none of the checks in
+            # _link_outputs (dirty, non-differentiable, an input returned as it is) can apply to it: they
+            # compare tensor objects, and an array, even an input's own, always gets a new one.
             out = _new_tensor(out)
             out._grad_fn, out._requires_grad = ctx, True
             outs = (out,)

@@ -92,7 +92,7 @@ class ThresholdBackward(Op):
     @staticmethod
     def forward(ctx, grad, y):
         ctx.save_for_backward(y)
-        out = grad._data * (y._data != 0)  # (y is relu's output, >= 0 or nan: y != 0 is "y > 0 or nan", one pass)
+        out = grad._data * ~(y._data <= 0)  # "y > 0 or nan", as PyTorch's threshold_backward (on y as saved)
         out += 0.0
         return out
 
