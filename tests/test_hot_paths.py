@@ -242,3 +242,49 @@ def test_normalize_size_still_takes_numpy_integers_and_tensors_and_refuses_bools
     assert tutorgrad.zeros((tutorgrad.tensor(2), 3)).shape == (2, 3)
     same(lambda lib: lib.zeros(True, 2))
     same(lambda lib: lib.zeros(2.0, 3))
+
+
+# ---------------------------------------------------------------------------------------------- add_/sub_/mul_ plain
+def _inplace_case(lib, case):
+    x = lib.arange(6.0).reshape(2, 3)
+    if case == "self":                       # the same memory, the same layout: allowed
+        return x.add_(x)
+    if case == "partial overlap":            # refused, as PyTorch
+        return x.view(-1)[1:].add_(x.view(-1)[:-1])
+    if case == "float":
+        return x.sub_(0.5)
+    if case == "alpha":
+        return x.add_(lib.ones(2, 3), alpha=-0.25)
+    if case == "other dtype":                # general path: float64 into float32 is allowed, as PyTorch
+        return x.mul_(lib.ones(2, 3, dtype=lib.float64))
+    if case == "broadcast":
+        return x.sub_(lib.ones(3))
+    if case == "leaf under grad":
+        w = lib.ones(2, requires_grad=True)
+        return w.add_(lib.ones(2))
+    if case == "no-grad view of a leaf":
+        w = lib.ones(2, 3, requires_grad=True)
+        with lib.no_grad():
+            v = w[0]
+        return v.add_(lib.ones(3))
+    if case == "int":
+        return lib.arange(3).add_(lib.arange(3))
+
+
+@pytest.mark.parametrize("case", ["self", "partial overlap", "float", "alpha", "other dtype", "broadcast",
+                                  "leaf under grad", "no-grad view of a leaf", "int"])
+def test_in_place_arithmetic_plain_path_matches_pytorch(case):
+    same(lambda lib: _inplace_case(lib, case))
+
+
+def test_a_students_update_under_no_grad_bumps_the_version():
+    w = tutorgrad.tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+    y, z = w + 1, w * w
+    before = w._version
+    with tutorgrad.no_grad():
+        w -= 0.1 * w.grad
+    assert w._version == before + 1 and w.tolist() == pytest.approx([0.8, 1.6])
+    y.sum().backward()  # y's graph saved nothing of w: still fine, as in PyTorch
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()  # z's did: the version bump is seen

@@ -1,9 +1,6 @@
 """``SGD``: stochastic gradient descent, with momentum, Nesterov momentum and weight decay."""
-import numpy as np
-
 from .. import _errstate
 from ..autograd.grad_mode import no_grad
-from ..tensor import Tensor
 from .optimizer import Optimizer
 
 
@@ -45,13 +42,11 @@ class SGD(Optimizer):
 
     def _update(self, group):
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-        plain = momentum == 0 and group["weight_decay"] == 0 and not group["maximize"]
+        maximize, weight_decay, nesterov = group["maximize"], group["weight_decay"], group["nesterov"]
         for p in self._params_with_grad(group):
-            if plain and _plain_step(p, p._grad, -lr):
-                continue
-            g = -p.grad if group["maximize"] else p.grad
-            if group["weight_decay"] != 0:
-                g = g.add(p, alpha=group["weight_decay"])  # the gradient of (wd / 2) * p^2
+            g = -p.grad if maximize else p.grad
+            if weight_decay != 0:
+                g = g.add(p, alpha=weight_decay)  # the gradient of (wd / 2) * p^2
             if momentum != 0:
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
@@ -59,21 +54,6 @@ class SGD(Optimizer):
                     buf = state["momentum_buffer"] = g.clone()
                 else:
                     buf.mul_(momentum).add_(g, alpha=1 - dampening)
-                g = g.add(buf, alpha=momentum) if group["nesterov"] else buf
+                g = g.add(buf, alpha=momentum) if nesterov else buf
             p.add_(g, alpha=-lr)
 
-
-def _plain_step(p, g, alpha):
-    """``p.add_(g, alpha=alpha)`` straight into p's memory, when that is certainly all it does: p a float tensor
-    in writable memory, ``g`` a plain tensor of its dtype and shape on other memory, ``alpha`` a number (nothing
-    to check, convert or record: ``step`` runs under ``no_grad``). False, without doing anything, otherwise: then
-    ``add_`` does it, with its checks. PyTorch's SGD without momentum is this one update per parameter."""
-    if type(alpha) not in (int, float) or not isinstance(g, Tensor):
-        return False
-    a, b = p._data, g._data
-    if a.dtype is not b.dtype or a.shape != b.shape or a.dtype.kind != "f" or not a.flags.writeable or \
-            np.may_share_memory(a, b):
-        return False
-    np.add(a, alpha * b, out=a)  # (the same arithmetic as add_: alpha * g, then added)
-    p._counter().bump()
-    return True
