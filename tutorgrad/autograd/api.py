@@ -38,11 +38,11 @@ def _grads_for(outputs, grad_outputs, create_graph):
                            f"gradients for {len(outputs)} outputs")
     out = []
     for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
-        if not t.requires_grad:
+        if not t.requires_grad:  # (the property: a view whose base changed in place takes its new history)
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn. "
                                "Did you forget requires_grad=True on an input, or compute it under no_grad()?")
         if g is None:
-            if t.numel() != 1:
+            if t._data.size != 1:
                 raise RuntimeError(
                     f"grad can be implicitly created only for scalar outputs (this output has shape "
                     f"{list(t.shape)}); reduce it first (y.sum().backward()) or pass a gradient of its shape "
@@ -53,6 +53,8 @@ def _grads_for(outputs, grad_outputs, create_graph):
                                    "(z.backward(gradient=...))")
             shape, dtype = t._data.shape, t._data.dtype
             g = Tensor._wrap(np.ones(shape, dtype) if shape else np.array(1, dtype))  # (np.ones: ~1 us more for 0-d)
+            out.append(g)  # (made here: nothing else holds it, and it has no history to detach from)
+            continue
         else:
             if not isinstance(g, Tensor):
                 g = Tensor._wrap(_convert.to_array(g, t.dtype))

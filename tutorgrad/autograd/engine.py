@@ -131,6 +131,9 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     order = execution_order(roots, needed, queued)          # [2] every node, each after all its consumers
     observe = _observer()                                   # [9] someone watching?
     plain = observe is None
+    # The usual pass (.backward(): every node runs, nobody watching): a node that is _plain (built-in, no
+    # hooks) or a leaf's accumulator without hooks takes the inline step below.
+    usual = plain and accumulate and needed is None
     Tensor = _registered.Tensor
     enabled = grad_mode._state["enabled"]
     grad_mode._state["enabled"] = create_graph              # [6] record the backward formulas or not
@@ -141,19 +144,16 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             if queued is not None and node not in queued:
                 continue                                    # [3] PyTorch never queues it: no hooks, nothing freed
             grads = buffers.pop(node, None)                 # the upstream gradient of each of its outputs
-            if grads is not None:                           # (None: no gradient reached this node)
-                if node._pre_hooks:                         # [4] tensor hooks, retain_grad
-                    grads = _run_tensor_hooks(node, grads, user_errors)
-                if captures:                                # [3] an input's gradient: keep it
-                    for nr, i in captures.get(node, ()):
-                        captured[i] = grads[nr]
-                if (accumulate or type(node) is not AccumulateGrad) and (needed is None or node in needed) and \
-                        (grads[0] is not None if len(grads) == 1 else _any_grad(grads)):
-                    if plain and type(node) is AccumulateGrad and not node._prehooks:
+            if grads is None:                               # (None: no gradient reached this node)
+                pass
+            elif usual and len(grads) == 1 and (node._plain or type(node) is AccumulateGrad and not node._prehooks
+                                                and not node._pre_hooks):
+                if grads[0] is not None:
+                    if type(node) is AccumulateGrad:
                         node.apply(grads.pop())  # a leaf (as _call_backward: handed over, so .grad may take it)
-                    elif plain and node._plain and not node._hooks and not node._prehooks and len(grads) == 1:
-                        # The usual step, the same as the general one below with nothing to do for [4] and [9]:
-                        # a built-in op's backward, its gradients checked [5] and sent on, in one place.
+                    else:
+                        # The usual step, the same as the general one below with nothing to do for [3], [4] and
+                        # [9]: a built-in op's backward, its gradients checked [5] and sent on, in one place.
                         out = node._forward_cls.backward(node, grads.pop())   # the chain rule
                         if not isinstance(out, tuple):
                             out = (out,)
@@ -178,11 +178,18 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                                         buf[nr] = g if buf[nr] is None else buf[nr] + g
                                 i += 1
                         out = g = None
-                    else:
-                        result = _call_backward(node, grads, user_errors, Tensor, observe)   # the chain rule
-                        if result is not None:
-                            _send(node, result, buffers)        # on to the nodes of the inputs
-                            result = None
+            else:                                           # the general step
+                if node._pre_hooks:                         # [4] tensor hooks, retain_grad
+                    grads = _run_tensor_hooks(node, grads, user_errors)
+                if captures:                                # [3] an input's gradient: keep it
+                    for nr, i in captures.get(node, ()):
+                        captured[i] = grads[nr]
+                if (accumulate or type(node) is not AccumulateGrad) and (needed is None or node in needed) and \
+                        (grads[0] is not None if len(grads) == 1 else _any_grad(grads)):
+                    result = _call_backward(node, grads, user_errors, Tensor, observe)   # the chain rule
+                    if result is not None:
+                        _send(node, result, buffers)        # on to the nodes of the inputs
+                        result = None
             if node._saved and not retain_graph and (needed is None or node in needed):
                 node._release()                             # [7] free what forward saved (PyTorch ran it)
     finally:
@@ -486,7 +493,14 @@ def _fix_up(node, i, g, m, Tensor):
         if not _expandable(shape, g._data.shape):
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
                                f"{_shape_text(g.shape)} but expected shape compatible with {_shape_text(shape)}")
-        g = g.sum_to_size(shape)  # undo broadcasting: the one place it is done
+        a = g._data
+        if a.ndim == len(shape) + 1 and a.shape[1:] == shape and type(g) is Tensor and \
+                not grad_mode._state["enabled"]:
+            # One leading dimension (a bias's gradient): the sum that sum_to_size computes, without the op's
+            # call; nothing is recorded here anyway (no create_graph), so the result is the same tensor.
+            g = Tensor._wrap(np.add.reduce(a, axis=0))
+        else:
+            g = g.sum_to_size(shape)  # undo broadcasting: the one place it is done
     if g._data.dtype != dtype:
         if g._data.dtype.kind == "c" and dtype.kind != "c":  # a complex gradient for a real input
             if node._runs_user_code:  # PyTorch's check: a Function of the user's must return a real one

@@ -92,7 +92,7 @@ class Node:
     _freed = False                 # backward released what forward saved
     _is_input = None               # which forward arguments are graph inputs, when not all are
     _runs_user_code = False        # True for the nodes of a user's Function: its backward is the user's code
-    _plain = False                 # (BackwardNode) the engine may call the op's backward directly
+    _plain = False                 # the engine may run this node inline: built-in code, no hooks (see BackwardNode)
     _traced_values = _traced_grads = None  # what autograd.trace() recorded (see tracing.py)
 
     def __init__(self):
@@ -108,10 +108,12 @@ class Node:
         name = f"{cls.__module__}.{cls.__qualname__}" if self._runs_user_code else self.name()
         return f"<{name} object at {id(self):#x}>"
 
+    # A node with hooks is never ``_plain`` again: the engine's inline step has no place for them.
     def register_hook(self, fn):
         """``fn(grad_inputs, grad_outputs)`` runs after this node's backward."""
         if not isinstance(self._hooks, list):
             self._hooks = []
+            self._plain = False
         self._hooks.append(fn)
         return RemovableHandle(self._hooks, fn)
 
@@ -119,12 +121,14 @@ class Node:
         """``fn(grad_outputs)`` runs before this node's backward; may return new grads."""
         if not isinstance(self._prehooks, list):
             self._prehooks = []
+            self._plain = False
         self._prehooks.append(fn)
         return RemovableHandle(self._prehooks, fn)
 
     def _tensor_hooks(self, output_nr):
         if self._pre_hooks is None:
             self._pre_hooks = {}
+            self._plain = False
         return self._pre_hooks.setdefault(output_nr, [])
 
     def __call__(self, *grads):
@@ -263,9 +267,14 @@ def _unshared(grad):
     if _LOCAL is None or sys.getrefcount(grad) != _LOCAL + 1 or weakref.getweakrefcount(grad):
         return None
     arr = grad._data
-    if type(arr) is not np.ndarray or not arr.flags.c_contiguous or not arr.flags.writeable or \
-            sys.getrefcount(arr) != _LOCAL + 1 or weakref.getweakrefcount(arr):
+    if type(arr) is not np.ndarray:
         return None
+    if sys.getrefcount(arr) != _LOCAL + 1 or weakref.getweakrefcount(arr):
+        return None
+    flags = arr.flags  # (one flags object for both questions; it holds a reference to arr, so after the count)
+    if not flags.c_contiguous or not flags.writeable:
+        return None
+    del flags
     owner = arr.base
     if owner is None:
         owner, known = arr, 2  # references to the owner besides ``owner`` here: ``grad._data`` and ``arr``
@@ -368,7 +377,9 @@ class BackwardNode(FunctionCtx, Node):
     __slots__ = ("needs_input_grad", "next_functions", "_input_meta", "_output_meta", "_saved",
                  "_saved_versions", "_sequence_nr")
     _forward_cls = None
-    _plain = True  # apply is backward itself, and it is built-in code (the engine may call backward directly)
+    # apply is backward itself, and it is built-in code: the engine may call backward directly (a node
+    # that gets a hook says False for itself, see Node.register_hook)
+    _plain = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -622,10 +633,18 @@ def _conjugated(self, *grads):
 
 
 def _new_tensor(arr):
-    """``Tensor._wrap(arr)`` for an ``ndarray``, without the checks (the hottest path: every op's result)."""
-    t = object.__new__(_registered.Tensor)
-    t._init(arr)
+    """``Tensor._wrap(arr)`` for an ``ndarray``, without the checks (the hottest path: every op's result).
+    (``Tensor._init``'s stores, written out: a call fewer per op. Keep the two the same.)"""
+    t = _object_new(_registered.Tensor)
+    t._data = arr
+    t._requires_grad = False
+    t._grad = t._grad_fn = t._vc = t._base = t._hooks = t._acc = None
+    t._output_nr = 0
+    t._retains_grad = t._wrapped = False
     return t
+
+
+_object_new = object.__new__
 
 
 def _as_tensors(out, Tensor):
