@@ -196,7 +196,8 @@ def _class_targets(input, target, class_dim, ignore_index):
                            f"(one class index per sample), but got {list(t.shape)}")
     t = t.astype(np.int64, copy=False)
     n_classes = shape[class_dim]
-    if t.size and (t.min() < 0 or t.max() >= n_classes):  # out of range, unless ignored
+    # (one reduction finds both kinds of target out of range: read as unsigned, negative numbers are the largest)
+    if t.size and t.view(np.uint64).max() >= n_classes:  # out of range, unless ignored
         bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
         if bad.any():
             raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
@@ -256,7 +257,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     target is ``ignore_index`` count for nothing. d/d input[i, target[i]] = -1/N.
     """
     reduction = _reduction(size_average, reduce, reduction)
-    class_dim = 0 if input.ndim == 1 else 1
+    ndim = input._data.ndim
+    class_dim = 0 if ndim == 1 else 1
     t, all_kept = _class_targets(input, target, class_dim, ignore_index)
     if all_kept and weight is None:
         safe, weights = t, None  # every sample has weight 1
@@ -265,7 +267,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         safe = np.where(keep, t, 0)  # a valid index for ignored samples: their weight is 0
         weights = weight._data[safe] if weight is not None else np.ones(t.shape)
         weights = (weights * keep).astype(input.dtype.np)
-    fn = NllLoss2d if input.ndim > 2 else NllLoss
+    fn = NllLoss2d if ndim > 2 else NllLoss
     return fn.apply(input, target=safe, weights=weights, class_dim=class_dim, reduction=reduction)
 
 
@@ -280,13 +282,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    class_dim = 0 if input.ndim == 1 else 1
-    n_classes = input.shape[class_dim]
+    shape = input._data.shape  # (a plain tuple: cheaper than .shape's Size for these checks)
+    class_dim = 0 if len(shape) == 1 else 1
+    n_classes = shape[class_dim]
     logp = input.log_softmax(class_dim)
     w = None
     if weight is not None:  # shaped to broadcast along the class dimension
-        w = weight.reshape((n_classes,) + (1,) * (input.ndim - class_dim - 1))
-    if isinstance(target, Tensor) and target.dtype.is_floating_point and target.shape == input.shape:
+        w = weight.reshape((n_classes,) + (1,) * (len(shape) - class_dim - 1))
+    if isinstance(target, Tensor) and target._data.shape == shape and target.dtype.is_floating_point:
         # class probabilities: -sum_c p_c log q_c
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / n_classes

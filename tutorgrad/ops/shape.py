@@ -141,12 +141,20 @@ class Transpose(Op):
         return grad.transpose(*ctx.dims) if grad.ndim > 1 else grad
 
 
-def _t_backward(ctx, grad):
-    return grad.t()  # (PyTorch's formula for t(): its double-backward graph has a TBackward0 node, as here)
+class T(Op):
+    """``x.t()``: a matrix transposed (a 0-D or 1-D tensor as it is). It keeps nothing for backward, as
+    PyTorch's ``TBackward0``: the formula needs no dimensions (a linear layer runs it on every call)."""
+    rule = "y = x.t() (a matrix transpose).   dL/dx = g.t()."
+    node_name = "TBackward0"
 
+    @staticmethod
+    def forward(ctx, x):
+        a = x._data
+        return a.T if a.ndim > 1 else a.view()
 
-T = Transpose.variant("TBackward0", "T", rule="y = x.t() (a matrix transpose).   dL/dx = g.t().",
-                      backward=staticmethod(_t_backward))
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.t()  # (PyTorch's formula for t(): its double-backward graph has a TBackward0 node, as here)
 
 
 class Permute(Op):
@@ -370,7 +378,7 @@ def t(self):
     ndim = self._data.ndim
     if ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D")
-    return T.apply(self, dims=(0, 1) if ndim == 2 else (0, 0))._make_view_of(self, _transposed)
+    return T.apply(self)._make_view_of(self, _transposed)
 
 
 def _transposed(t):

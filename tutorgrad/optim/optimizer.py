@@ -103,7 +103,8 @@ class Optimizer:
             return closure()
 
     def _params_with_grad(self, group):
-        return [p for p in group["params"] if p.grad is not None]
+        # (p._grad: the .grad property's only extra is a warning for non-leaf tensors, and parameters are leaves)
+        return [p for p in group["params"] if p._grad is not None]
 
     # ------------------------------------------------------------------ saving and loading
     def state_dict(self):

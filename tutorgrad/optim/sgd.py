@@ -44,7 +44,7 @@ class SGD(Optimizer):
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
         maximize, weight_decay, nesterov = group["maximize"], group["weight_decay"], group["nesterov"]
         for p in self._params_with_grad(group):
-            g = -p.grad if maximize else p.grad
+            g = -p._grad if maximize else p._grad
             if weight_decay != 0:
                 g = g.add(p, alpha=weight_decay)  # the gradient of (wd / 2) * p^2
             if momentum != 0:
