@@ -288,3 +288,100 @@ def test_a_students_update_under_no_grad_bumps_the_version():
     y.sum().backward()  # y's graph saved nothing of w: still fine, as in PyTorch
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         z.sum().backward()  # z's did: the version bump is seen
+
+
+# ---------------------------------------------------------------------------------------------- #16, third pass
+def test_new_tensor_writes_what_tensor_init_writes():
+    from tutorgrad.autograd.function import _new_tensor
+    arr = np.ones(3, np.float32)
+    fast, slow = _new_tensor(arr), tutorgrad.Tensor._wrap(arr)
+    slots = [s for s in tutorgrad.Tensor.__slots__ if s not in ("__weakref__", "__dict__")]
+    assert [getattr(fast, s) for s in slots] == [getattr(slow, s) for s in slots]
+    assert fast.__dict__ == slow.__dict__ == {}
+
+
+@pytest.mark.parametrize("register", ["node hook", "node prehook", "tensor hook", "retain_grad"])
+def test_a_hook_registered_on_a_node_takes_it_off_the_inline_step(register):
+    x = tutorgrad.tensor([1.0, -2.0], requires_grad=True)
+    y = x * 3
+    z = y.relu()
+    node = y.grad_fn
+    assert node._plain
+    seen = []
+    if register == "node hook":
+        node.register_hook(lambda grad_inputs, grad_outputs: seen.append(grad_outputs[0].tolist()))
+    elif register == "node prehook":
+        node.register_prehook(lambda grads: seen.append(grads[0].tolist()))
+    elif register == "tensor hook":
+        y.register_hook(lambda g: seen.append(g.tolist()))
+    else:
+        y.retain_grad()
+    assert not node._plain and type(node)._plain  # (the node's own flag; its class stays plain)
+    z.sum().backward()
+    assert x.grad.tolist() == [3.0, 0.0]
+    assert seen == [[1.0, 0.0]] if register != "retain_grad" else y.grad.tolist() == [1.0, 0.0]
+
+
+def test_hooks_still_run_when_the_pass_is_not_the_usual_one():
+    x = tutorgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    seen = []
+    y.register_hook(lambda g: seen.append(g.tolist()))
+    gx, = tutorgrad.autograd.grad(y.sum(), x)  # (inputs given: the general step for every node)
+    assert gx.tolist() == [3.0, 3.0] and seen == [[1.0, 1.0]]
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_bias_gradient_summed_down_by_the_engine_matches_pytorch(create_graph):
+    rng = np.random.default_rng(3)
+    x, w, b = rng.standard_normal((5, 4)), rng.standard_normal((3, 4)), rng.standard_normal(3)
+
+    def grads(lib):
+        bias = lib.tensor(b, requires_grad=True)
+        out = lib.nn.functional.linear(lib.tensor(x), lib.tensor(w), bias)
+        g, = lib.autograd.grad((out ** 2).sum(), bias, create_graph=create_graph)
+        return g, (type(g.grad_fn).__name__ if create_graph else None)
+    ours, theirs = grads(tutorgrad), grads(torch)
+    assert np.allclose(ours[0].detach().numpy(), theirs[0].detach().numpy(), rtol=1e-12)
+    assert ours[0].dtype is tutorgrad.float64 and tuple(ours[0].shape) == (3,)
+    if create_graph:  # recorded: the sum is an op of the graph (the general path, as before the shortcut).
+        # (An older difference, for #14's list: PyTorch's sum_to ends in a reshape, so its node is ViewBackward0.)
+        assert ours[1] == "SumBackward1" and theirs[1] == "ViewBackward0"
+    p = tutorgrad.tensor(b, requires_grad=True)
+    (tutorgrad.tensor(x, dtype=tutorgrad.float32) @ tutorgrad.tensor(w, dtype=tutorgrad.float32).t()
+     + p.float()).sum().backward()  # float32 upstream, float64 leaf: the sum, then the cast
+    assert p.grad.dtype is tutorgrad.float64 and p.grad.tolist() == [5.0, 5.0, 5.0]
+
+
+def test_t_keeps_nothing_for_backward_as_pytorch():
+    for shape in [(3, 2), (3,), ()]:
+        for lib in (tutorgrad, torch):
+            x = lib.ones(shape, requires_grad=True)
+            y = x.t()
+            assert type(y.grad_fn).__name__ == "TBackward0"
+            assert [n for n in dir(y.grad_fn) if n.startswith("_saved_")] == []
+            assert y.shape == tuple(reversed(shape))
+        y = tutorgrad.ones(shape, requires_grad=True).t()
+        assert y._base is not None  # a view, for every dimension count (0-D and 1-D too)
+    with pytest.raises(RuntimeError, match=r"t\(\) expects a tensor with <= 2 dimensions"):
+        tutorgrad.ones(2, 2, 2).t()
+
+
+@pytest.mark.parametrize("target, ignore_index", [([0, 2, 1], -100), ([0, -100, 2], -100), ([0, 3, 1], 3),
+                                                  ([0, 2, 2], 2), ([0, -1, 1], -1)])
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_nll_loss_range_check_in_one_reduction_keeps_ignored_targets(target, ignore_index, reduction):
+    scores = np.linspace(-1, 1, 9).reshape(3, 3)  # (positive scores too: an ignored sample's loss and gradient
+                                                  # are +0, as PyTorch prints them, not -0)
+
+    def loss(lib):
+        x = lib.tensor(scores, requires_grad=True)
+        out = lib.nn.functional.nll_loss(x, lib.tensor(target), ignore_index=ignore_index, reduction=reduction)
+        out.sum().backward()
+        return out, x.grad
+    same(loss)
+
+
+@pytest.mark.parametrize("target", [[0, -2, 1], [0, 3, 1], [-(2 ** 63), 0, 1], [2 ** 63 - 1, 0, 0]])
+def test_nll_loss_out_of_range_targets_raise_as_pytorch_at_the_extremes(target):
+    same(lambda lib: lib.nn.functional.nll_loss(lib.zeros(3, 3), lib.tensor(target)))

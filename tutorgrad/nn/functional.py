@@ -230,12 +230,12 @@ class NllLoss(Op):
             losses = -a[where]
             total = a.dtype.type(target.size) if reduction == "mean" else 1
         else:
-            losses = -a[where] * weights
+            losses = 0 - a[where] * weights  # (0 - ...: an ignored sample's 0 is +0, as PyTorch's; -(x * 0) may be -0)
             total = weights.sum() if reduction == "mean" else 1
         # the gradient is this constant (-w_i / total at [i, t_i]) times the incoming gradient
         ctx.coef = np.zeros(a.shape, a.dtype)
         if total:  # (every sample ignored: the loss is nan, as in PyTorch, and its gradient 0)
-            ctx.coef[where] = (-1 if weights is None else -weights) / total
+            ctx.coef[where] = (-1 if weights is None else 0 - weights) / total  # (+0 for ignored samples)
         ctx.class_dim, ctx.reduction = class_dim, reduction
         if reduction == "none":
             return losses
