@@ -385,3 +385,46 @@ def test_nll_loss_range_check_in_one_reduction_keeps_ignored_targets(target, ign
 @pytest.mark.parametrize("target", [[0, -2, 1], [0, 3, 1], [-(2 ** 63), 0, 1], [2 ** 63 - 1, 0, 0]])
 def test_nll_loss_out_of_range_targets_raise_as_pytorch_at_the_extremes(target):
     same(lambda lib: lib.nn.functional.nll_loss(lib.zeros(3, 3), lib.tensor(target)))
+
+
+class _SavesItsResult(Function):  # relu's pattern: forward makes the result tensor, saves it and returns it
+    @staticmethod
+    def forward(ctx, x):
+        y = tutorgrad.Tensor._wrap(x._data * 2.0)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        y, = ctx.saved_tensors
+        return g * (y / y) * 2.0
+
+
+class _ReturnsTheInputTensor(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def test_a_tensor_that_forward_made_is_linked_as_its_output():
+    x = tutorgrad.tensor([1.0, 3.0], requires_grad=True)
+    y = _SavesItsResult.apply(x)
+    assert y.grad_fn is not None and y.requires_grad and y._output_nr == 0
+    assert y.grad_fn._saved[0] is y  # the saved result is the output itself, as relu's
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_an_input_tensor_returned_as_it_is_becomes_a_new_alias():
+    x = tutorgrad.tensor([1.0, 3.0], requires_grad=True)
+    y = _ReturnsTheInputTensor.apply(x)
+    assert y is not x and x.grad_fn is None and y.grad_fn is not None  # the caller's x is not rewritten
+    y.sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0]
+    z = x.detach()
+    w = _SavesItsResult.apply(tutorgrad.tensor([2.0], requires_grad=True))
+    assert z.grad_fn is None and w.requires_grad

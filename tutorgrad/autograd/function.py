@@ -564,6 +564,12 @@ class Function:
             out = _new_tensor(out)
             out._grad_fn, out._requires_grad = ctx, True
             outs = (out,)
+        elif type(out) is Tensor and out._grad_fn is None and not out._requires_grad and \
+                out._data.dtype.kind == "f" and not ctx._dirty and not ctx._non_diff and not _identical(out, args):
+            # A new floating-point tensor that forward made (and saved, as relu saves its result): the same
+            # linking, without _link_outputs' list and loop.
+            out._grad_fn, out._output_nr, out._requires_grad = ctx, 0, True
+            outs = (out,)
         else:
             outs = _link_outputs(cls, ctx, out, args, Tensor)
         ctx.next_functions = tuple(edges)
