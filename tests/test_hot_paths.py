@@ -428,3 +428,19 @@ def test_an_input_tensor_returned_as_it_is_becomes_a_new_alias():
     z = x.detach()
     w = _SavesItsResult.apply(tutorgrad.tensor([2.0], requires_grad=True))
     assert z.grad_fn is None and w.requires_grad
+
+
+def test_a_hook_on_a_leaf_accumulator_runs_as_in_pytorch():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 3
+        acc = y.grad_fn.next_functions[0][0]
+        seen = []
+        acc.register_hook(lambda grad_inputs, grad_outputs: seen.append((grad_inputs, grad_outputs[0])))
+        y.sum().backward()
+        (grad_inputs, kept), = seen
+        assert grad_inputs == () and kept.tolist() == [3.0, 3.0] == x.grad.tolist()
+        return kept, x.grad
+    kept, grad = run(tutorgrad)
+    run(torch)
+    assert not np.shares_memory(kept.numpy(), grad.numpy())  # the hook kept it: .grad is a copy

@@ -147,7 +147,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             if grads is None:                               # (None: no gradient reached this node)
                 pass
             elif usual and len(grads) == 1 and (node._plain or type(node) is AccumulateGrad and not node._prehooks
-                                                and not node._pre_hooks):
+                                                and not node._pre_hooks and not node._hooks):
                 if grads[0] is not None:
                     if type(node) is AccumulateGrad:
                         node.apply(grads.pop())  # a leaf (as _call_backward: handed over, so .grad may take it)
@@ -220,11 +220,14 @@ def _call_backward(node, grads, user_errors, Tensor, observe):
             if new is not None:
                 grads = list(new)
     if type(node) is AccumulateGrad:                        # a leaf: add to .grad
-        if observe is None:
+        if observe is None and not node._hooks:
             node.apply(grads.pop())  # handed over, no reference kept: .grad may take its memory (AccumulateGrad)
         else:
             node.apply(grads[0])
-            observe(Step(node, grads, (), ()))
+            for hook in node._hooks:                        # [4] as PyTorch: no grad_inputs, the gradient
+                _as_user(user_errors, hook, (), tuple(grads))
+            if observe is not None:
+                observe(Step(node, grads, (), ()))
         return None
     if len(grads) > 1 and node._materialize and _any_missing(grads):
         grads = [g if g is not None else _zeros(m) for g, m in zip(grads, node._output_meta)]
