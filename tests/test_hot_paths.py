@@ -444,3 +444,14 @@ def test_a_hook_on_a_leaf_accumulator_runs_as_in_pytorch():
     kept, grad = run(tutorgrad)
     run(torch)
     assert not np.shares_memory(kept.numpy(), grad.numpy())  # the hook kept it: .grad is a copy
+
+
+def test_only_the_accumulator_class_itself_runs_inline():
+    class Counting(AccumulateGrad):
+        pass
+    assert AccumulateGrad._plain and not Counting._plain
+    x = tutorgrad.tensor([1.0, 2.0], requires_grad=True)
+    acc = (x * 3).grad_fn.next_functions[0][0]
+    assert acc._plain
+    acc.register_prehook(lambda grads: None)
+    assert not acc._plain and AccumulateGrad._plain

@@ -131,8 +131,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     order = execution_order(roots, needed, queued)          # [2] every node, each after all its consumers
     observe = _observer()                                   # [9] someone watching?
     plain = observe is None
-    # The usual pass (.backward(): every node runs, nobody watching): a node that is _plain (built-in, no
-    # hooks) or a leaf's accumulator without hooks takes the inline step below.
+    # The usual pass (.backward(): every node runs, nobody watching): a node that is _plain (a built-in op's
+    # node or a leaf's accumulator, no hooks of any kind: see Node.register_hook) takes the inline step below.
     usual = plain and accumulate and needed is None
     Tensor = _registered.Tensor
     enabled = grad_mode._state["enabled"]
@@ -146,8 +146,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             grads = buffers.pop(node, None)                 # the upstream gradient of each of its outputs
             if grads is None:                               # (None: no gradient reached this node)
                 pass
-            elif usual and len(grads) == 1 and (node._plain or type(node) is AccumulateGrad and not node._prehooks
-                                                and not node._pre_hooks and not node._hooks):
+            elif usual and node._plain and len(grads) == 1:  # (_plain: built-in code, no hooks of any kind)
                 if grads[0] is not None:
                     if type(node) is AccumulateGrad:
                         node.apply(grads.pop())  # a leaf (as _call_backward: handed over, so .grad may take it)

@@ -196,6 +196,11 @@ class AccumulateGrad(Node):
     """
 
     _priority = 1  # run as soon as ready, as PyTorch does
+    _plain = True  # the engine may run it inline (until a hook is registered on it; never a subclass)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._plain = False  # (the engine's inline step runs exactly this class's apply)
 
     def __init__(self, variable):
         super().__init__()
