@@ -272,9 +272,7 @@ def _unshared(grad):
     if _LOCAL is None or sys.getrefcount(grad) != _LOCAL + 1 or weakref.getweakrefcount(grad):
         return None
     arr = grad._data
-    if type(arr) is not np.ndarray:
-        return None
-    if sys.getrefcount(arr) != _LOCAL + 1 or weakref.getweakrefcount(arr):
+    if type(arr) is not np.ndarray or sys.getrefcount(arr) != _LOCAL + 1 or weakref.getweakrefcount(arr):
         return None
     flags = arr.flags  # (one flags object for both questions; it holds a reference to arr, so after the count)
     if not flags.c_contiguous or not flags.writeable:
@@ -382,9 +380,7 @@ class BackwardNode(FunctionCtx, Node):
     __slots__ = ("needs_input_grad", "next_functions", "_input_meta", "_output_meta", "_saved",
                  "_saved_versions", "_sequence_nr")
     _forward_cls = None
-    # apply is backward itself, and it is built-in code: the engine may call backward directly (a node
-    # that gets a hook says False for itself, see Node.register_hook)
-    _plain = True
+    _plain = True  # apply is backward itself, built-in code: the engine may call it directly (see register_hook)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -648,10 +644,9 @@ def _new_tensor(arr):
     (``Tensor._init``'s stores, written out: a call fewer per op. Keep the two the same.)"""
     t = _object_new(_registered.Tensor)
     t._data = arr
-    t._requires_grad = False
+    t._requires_grad = t._retains_grad = t._wrapped = False
     t._grad = t._grad_fn = t._vc = t._base = t._hooks = t._acc = None
     t._output_nr = 0
-    t._retains_grad = t._wrapped = False
     return t
 
 
