@@ -282,31 +282,28 @@ _newest_first = operator.attrgetter("_sequence_nr")
 
 def _by_sequence(roots):
     """PyTorch's order by sorting (see ``execution_order``), or None where the sort could differ from it."""
-    nodes = list(dict.fromkeys(roots))
-    seen = set(nodes)
-    inner = [n for n in nodes if not n._priority]  # the nodes to sort: all but the leaves' AccumulateGrad
+    inner = [n for n in dict.fromkeys(roots) if not n._priority]  # the nodes to sort: all but leaves' AccumulateGrad
+    seen = set(inner)
     fed_last_by = {}  # AccumulateGrad -> its oldest consumer: PyTorch's engine pushes the leaf when that one runs
-    for node in nodes:  # (a walk: the list grows as nodes are found)
+    for node in inner:  # (a walk: the list grows as nodes are found; a leaf's node feeds nothing, so is not walked)
         seq = node._sequence_nr
         for child, _ in node.next_functions:
             if child is None:
                 continue
             if child._priority:
-                if child not in seen:
-                    seen.add(child)
-                    nodes.append(child)
                 last = fed_last_by.get(child)
-                if last is None or seq < last._sequence_nr:
+                if last is None:
+                    if child.next_functions:
+                        return None  # a leaf's node that feeds others (made by hand): the queue decides
+                    fed_last_by[child] = node
+                elif seq < last._sequence_nr:
                     fed_last_by[child] = node
             else:
                 if child._sequence_nr >= seq:
                     return None  # a node fed by an older one: the rule does not hold for this graph
                 if child not in seen:
                     seen.add(child)
-                    nodes.append(child)
                     inner.append(child)
-    if len(nodes) == 1:
-        return nodes
     leaves_after = {}  # node -> the leaves it feeds last
     for leaf, node in fed_last_by.items():
         leaves_after.setdefault(node, []).append(leaf)

@@ -509,7 +509,8 @@ class Function:
         record = False
         for a in args:
             if isinstance(a, Tensor):
-                if a._base is not None:
+                base = a._base
+                if base is not None and a._view_history != base._history:
                     a._refresh_view()  # a view whose base was changed in place takes the new history
                 if a._requires_grad:
                     record = enabled

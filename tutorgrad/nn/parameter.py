@@ -61,10 +61,10 @@ class UninitializedParameter(Parameter):
 def zero_grads(params, set_to_none=True):
     """Reset the ``.grad`` of ``params`` (``Module.zero_grad`` and ``Optimizer.zero_grad`` share this)."""
     for p in params:
-        if p.grad is None:
+        if p._grad is None:  # (_grad: the property adds only a warning for non-leaves, and setting None checks nothing)
             continue
         if set_to_none:
-            p.grad = None
+            p._grad = None
         else:
             if p.grad.grad_fn is not None:
                 p.grad.detach_()
