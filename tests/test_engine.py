@@ -794,6 +794,21 @@ def test_a_graph_that_breaks_the_rule_still_runs_in_dependency_order():
     np.testing.assert_allclose(engine, [6.0, 6.0])    # d/da sum(2 * (3a)) through the rewired graph
 
 
+def test_a_leafs_node_made_to_feed_another_leaves_the_order_to_the_queue():
+    # The sort does not walk a leaf's AccumulateGrad (the library never gives it edges); one given an edge by hand
+    # -> the general order, which runs what it feeds too.
+    from tutorgrad.autograd.engine import _by_sequence, _ready_order
+    a = tutorgrad.tensor([1.0, 2.0], dtype=tutorgrad.float64, requires_grad=True)
+    b = tutorgrad.tensor([3.0, 4.0], dtype=tutorgrad.float64, requires_grad=True)
+    c = b * 5
+    out = (a * 2).sum()
+    acc = out.grad_fn.next_functions[0][0].next_functions[0][0]
+    assert type(acc).__name__ == "AccumulateGrad"
+    acc.next_functions = ((c.grad_fn, 0),)
+    assert _by_sequence([out.grad_fn]) is None
+    assert c.grad_fn in _ready_order([out.grad_fn])
+
+
 def order_graph(lib, seed):
     """A random graph written once for both libraries: leaves fed by one node (two of them: a * b; three or more:
     stack, a custom Function), leaves fed by several nodes, fan-out, views, in-place ops, several outputs
