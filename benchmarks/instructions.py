@@ -4,6 +4,7 @@
     python benchmarks/instructions.py scalar mlp-tiny   # some of them
     python benchmarks/instructions.py --tree DIR        # the tutorgrad of another checkout (e.g. `git worktree`)
     python benchmarks/instructions.py --phases mlp      # per phase of the step: forward ops, engine, each backward, ...
+    python benchmarks/instructions.py --lines mlp-tiny  # the lines of Python one call runs, by function
 
 Timings on a shared machine move by several per cent between runs; instruction counts do not (the same
 binary, inputs and environment give the same count). Each workload is run under callgrind twice, with
@@ -20,6 +21,9 @@ bookkeeping and its ``forward``, the modules' glue, the engine, each node's back
 the optimizer): a marker at every phase boundary makes callgrind write the instructions since the
 previous marker to a file of its own (``--dump-before``). The markers' own cost is measured and
 subtracted, and the table ends with the sum of the phases next to the uninstrumented count.
+
+``--lines`` counts the lines of Python that one call executes (``sys.settrace``, no valgrind), by function:
+where the interpreter's share of the count goes, a line being some hundreds of instructions.
 """
 import argparse
 import collections
@@ -68,6 +72,37 @@ import json
 with open({log!r}, "w") as f:
     json.dump({{"calibration": calibration, "log": phases.log}}, f)
 """
+
+
+LINES_CHILD = CHILD.replace("for _ in range({calls}):\n    fn()\n", """import collections, json
+lines, calls = collections.Counter(), collections.Counter()
+def tracer(frame, event, arg):
+    key = os.path.relpath(frame.f_code.co_filename, {tree!r}) + ":" + frame.f_code.co_name
+    if event == "line":
+        lines[key] += 1
+    elif event == "call":
+        calls[key] += 1
+    return tracer
+sys.settrace(tracer)
+fn()
+sys.settrace(None)
+print(json.dumps({{key: [lines[key], calls[key]] for key in calls | lines}}))
+""")
+
+
+def print_lines(tree, name, top=30):
+    """The lines of Python one call of the workload executes, by function (the most first)."""
+    source = LINES_CHILD.format(tree=tree, here=HERE, make=WORKLOADS[name], warmup=WARMUP, calls=1)
+    proc = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONHASHSEED="0"))
+    if proc.returncode != 0:
+        raise RuntimeError(f"the traced run failed:\n{proc.stderr[-2000:]}")
+    counts = json.loads(proc.stdout.strip().splitlines()[-1])
+    total_lines, total_calls = sum(n for n, _ in counts.values()), sum(c for _, c in counts.values())
+    print(f"{name}: {total_lines} lines of Python in {total_calls} calls (one call of the workload, sys.settrace)")
+    print(f"{'function':60} {'lines':>7} {'calls':>6}")
+    for key, (n, c) in sorted(counts.items(), key=lambda kv: -kv[1][0])[:top]:
+        print(f"{key:60} {n:7d} {c:6d}")
 
 
 def _callgrind(tmp, source, *options):
@@ -146,11 +181,17 @@ def main(argv=None):
     parser.add_argument("workloads", nargs="*", metavar="WORKLOAD", help=f"some of: {', '.join(WORKLOADS)} (default: all)")
     parser.add_argument("--tree", default=os.path.dirname(HERE), help="the checkout whose tutorgrad is measured")
     parser.add_argument("--phases", action="store_true", help="split each workload into its phases (see phases.py)")
+    parser.add_argument("--lines", action="store_true", help="the lines of Python one call runs, by function")
     args = parser.parse_args(argv)
     unknown = [w for w in args.workloads if w not in WORKLOADS]
     if unknown:
         parser.error(f"unknown workload {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}")
     tree = os.path.abspath(args.tree)
+    if args.lines:
+        for name in args.workloads or WORKLOADS:
+            print_lines(tree, name)
+            print()
+        return
     if args.phases:
         for name in args.workloads or WORKLOADS:
             print_phases(tree, name)

@@ -7,6 +7,7 @@ scalar chains and the loss must give the same gradients.
 import gc
 import math
 import os
+import re
 import sys
 
 import numpy as np
@@ -111,3 +112,15 @@ def test_lenet_step_gives_pytorchs_loss_and_gradients():
     assert math.isclose(ours[0](), theirs[0](), rel_tol=1e-5)
     for a, b in zip(ours[1](), theirs[1]()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_instructions_lines_counts_the_python_one_step_runs(capsys):
+    import instructions
+    root = os.path.dirname(os.path.dirname(os.path.abspath(tutorgrad.__file__)))
+    instructions.print_lines(root, "mlp-tiny", top=5)
+    out = capsys.readouterr().out.splitlines()
+    total_lines, total_calls = map(int, re.match(r"mlp-tiny: (\d+) lines of Python in (\d+) calls", out[0]).groups())
+    rows = {line.split()[0]: (int(line.split()[1]), int(line.split()[2])) for line in out[2:]}
+    assert len(rows) == 5 and total_lines > sum(n for n, _ in rows.values()) > 0 and total_calls > 0
+    # every recorded and unrecorded op of the step goes through Function.apply: it is among the busiest
+    assert "tutorgrad/autograd/function.py:apply" in rows
