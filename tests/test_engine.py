@@ -807,6 +807,8 @@ def test_a_leafs_node_made_to_feed_another_leaves_the_order_to_the_queue():
     acc.next_functions = ((c.grad_fn, 0),)
     assert _by_sequence([out.grad_fn]) is None
     assert c.grad_fn in _ready_order([out.grad_fn])
+    assert _by_sequence([acc]) is None  # (the leaf's node as a root, too)
+    assert c.grad_fn in _ready_order([acc])
 
 
 def order_graph(lib, seed):

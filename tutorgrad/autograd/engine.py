@@ -283,6 +283,8 @@ _newest_first = operator.attrgetter("_sequence_nr")
 def _by_sequence(roots):
     """PyTorch's order by sorting (see ``execution_order``), or None where the sort could differ from it."""
     inner = [n for n in dict.fromkeys(roots) if not n._priority]  # the nodes to sort: all but leaves' AccumulateGrad
+    if len(inner) != len(roots) and any(n.next_functions for n in roots if n._priority):
+        return None  # a leaf's node that feeds others (made by hand): the queue decides
     seen = set(inner)
     fed_last_by = {}  # AccumulateGrad -> its oldest consumer: PyTorch's engine pushes the leaf when that one runs
     for node in inner:  # (a walk: the list grows as nodes are found; a leaf's node feeds nothing, so is not walked)

@@ -511,7 +511,7 @@ class Function:
             if isinstance(a, Tensor):
                 base = a._base
                 if base is not None and a._view_history != base._history:
-                    a._refresh_view()  # a view whose base was changed in place takes the new history
+                    a._refresh_view()  # a view whose base was changed in place takes the new history (its test, inline)
                 if a._requires_grad:
                     record = enabled
                     needs.append(True)
