@@ -226,9 +226,16 @@ def student(page, hub, clone, lesson_url, deadline):
     wait_for(f"all {code_cells} code cells of {LESSON} in the page", lambda: len(prompts(page)) == code_cells,
              deadline.left(20))
 
+    def api(path):
+        response = page.request.get(f"{hub.url}/user/student/api/{path}")
+        if not response.ok:  # (wait_for asks again: jupyter_server answers 500 to /api/kernels while a kernel it
+            # lists is still starting, "The 'last_activity' trait ... expected a datetime, not the NoneType None")
+            raise ConnectionError(f"GET /api/{path}: {response.status} {response.text()[:200]}")
+        return response.json()
+
     def kernel_ready():
-        sessions = page.request.get(f"{hub.url}/user/student/api/sessions").json()
-        kernels = {k["id"]: k for k in page.request.get(f"{hub.url}/user/student/api/kernels").json()}
+        sessions = api("sessions")
+        kernels = {k["id"]: k for k in api("kernels")}
         return any(s["path"].endswith(LESSON) and kernels.get(s["kernel"]["id"], {}).get("execution_state") == "idle"
                    and kernels[s["kernel"]["id"]]["connections"] > 0 for s in sessions)
     wait_for("a connected idle kernel for the lesson", kernel_ready, deadline.left(45))
