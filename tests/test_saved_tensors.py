@@ -110,6 +110,24 @@ with torch.autograd.graph.saved_tensors_hooks(pack_hook, unpack_hook):
     y = Square.apply(x)
 y.sum().backward()
 print(x.grad)
+
+# x * w with only w requiring grad keeps x alone (w's gradient needs x; x's gradient is not wanted): one pack,
+# nothing for _saved_other, and w may change in place before backward
+x = torch.arange(3.0)
+w = torch.ones(3, requires_grad=True)
+packed = []
+with torch.autograd.graph.saved_tensors_hooks(lambda t: packed.append(t.shape) or t, lambda t: t):
+    y = x * w
+node = y.grad_fn
+print(len(packed), node._saved_other, node._saved_self.equal(x))
+try:
+    node._raw_saved_other.register_hooks(lambda t: t, lambda t: t)
+except RuntimeError as e:
+    print(e)
+with torch.no_grad():
+    w -= 0.5
+y.sum().backward()
+print(w.grad)
 '''
 
 

@@ -665,6 +665,7 @@ class _Unrecorded(FunctionCtx):
     """The ``ctx`` of a built-in op run while nothing is recorded: its saves are dropped.
     (Each Function has a subclass of it, with ``_forward_cls``, as its nodes have.)"""
     _recording = False
+    needs_input_grad = (False,) * 64  # no input's gradient is wanted, whichever input forward asks about
 
 
 _NO_SETUP = object()

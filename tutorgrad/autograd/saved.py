@@ -88,6 +88,8 @@ class SavedTensor:
                                "Hint: only one pair of hooks is allowed at a time.")
         if not (callable(pack_hook) and callable(unpack_hook)):
             raise TypeError("Expected pack_hook and unpack_hook to be callable")
+        if not _pytorch_keeps(node, self._index):
+            raise RuntimeError("Calling register_hooks on a saved tensor with value None is forbidden")
         tensor = node._saved[self._index]
         if packed is None:
             packed = node._packed = [None] * len(node._saved)
@@ -175,7 +177,10 @@ def roles(node):
     found = []
     for k, t in enumerate(node._saved):
         role = None
-        if t is not None:
+        if t is None:
+            if k < len(position):  # an input left unsaved (x * w keeps w only for x's gradient): still its slot
+                role = position[k]
+        else:
             if t._grad_fn is node:
                 role = f"r{t._output_nr}"
             else:
@@ -221,14 +226,23 @@ def saved_attribute(node, attr):
                            "are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if "
                            "you need to backward through the graph a second time or if you need to access saved "
                            "tensors after calling backward.")
-    if _order(node) == (1, 0) and not node.needs_input_grad[1 - index]:
-        return None  # x * 2 keeps x only for the other input's gradient: PyTorch does not save it (None)
     if raw:
         return SavedTensor(node, index)
+    if not _pytorch_keeps(node, index):
+        return None
     packed = getattr(node, "_packed", None)
     if packed is not None and packed[index] is not None:
         return _unpacked(packed[index])
     return _shown(node, node._saved[index])
+
+
+def _pytorch_keeps(node, index):
+    """Whether PyTorch's node holds saved value ``index``: not where nothing was saved, nor where an op that
+    saves both inputs keeps one only for the other input's gradient and that gradient is not wanted (x / 2)."""
+    packed = getattr(node, "_packed", None)
+    if node._saved[index] is None and (packed is None or packed[index] is None):
+        return False  # (a packed value's slot in _saved is None too)
+    return not (_order(node) == (1, 0) and not node.needs_input_grad[1 - index])
 
 
 def saved_names(node):

@@ -34,14 +34,16 @@ class Mul(Op):
 
     The product rule's simplest case: nudging x by a little changes z by y times as much, so
     the gradient of x is the upstream gradient times y, and the gradient of y is it times x.
-    Both inputs are saved for backward; ``needs_input_grad`` skips the products nobody needs.
+    Each input is saved only for the other's gradient, as PyTorch saves them: ``x * w`` with only
+    ``w`` requiring grad keeps ``x`` alone (``w`` may then change in place before backward).
     """
     rule = "z = x * y.   dz/dx = y, dz/dy = x."
     elementwise = True
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        # x is needed only for y's gradient, y only for x's: each is kept only if that gradient is wanted
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y if ctx.needs_input_grad[0] else None)
         a, b = promote(x, y)
         return a * b
 
