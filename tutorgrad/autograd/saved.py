@@ -178,7 +178,7 @@ def roles(node):
     for k, t in enumerate(node._saved):
         role = None
         if t is None:
-            if k < len(position):  # an input left unsaved (x * w keeps w only for x's gradient): still its slot
+            if k < len(position):  # an input left unsaved (x * w with only w requiring grad keeps x alone): its slot
                 role = position[k]
         else:
             if t._grad_fn is node:
