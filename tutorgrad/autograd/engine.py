@@ -283,8 +283,6 @@ _newest_first = operator.attrgetter("_sequence_nr")
 def _by_sequence(roots):
     """PyTorch's order by sorting (see ``execution_order``), or None where the sort could differ from it."""
     inner = [n for n in dict.fromkeys(roots) if not n._priority]  # the nodes to sort: all but leaves' AccumulateGrad
-    if len(inner) != len(roots) and any(n.next_functions for n in roots if n._priority):
-        return None  # a leaf's node that feeds others (made by hand): the queue decides
     seen = set(inner)
     fed_last_by = {}  # AccumulateGrad -> its oldest consumer: PyTorch's engine pushes the leaf when that one runs
     for node in inner:  # (a walk: the list grows as nodes are found; a leaf's node feeds nothing, so is not walked)
@@ -294,11 +292,7 @@ def _by_sequence(roots):
                 continue
             if child._priority:
                 last = fed_last_by.get(child)
-                if last is None:
-                    if child.next_functions:
-                        return None  # a leaf's node that feeds others (made by hand): the queue decides
-                    fed_last_by[child] = node
-                elif seq < last._sequence_nr:
+                if last is None or seq < last._sequence_nr:
                     fed_last_by[child] = node
             else:
                 if child._sequence_nr >= seq:
@@ -311,7 +305,11 @@ def _by_sequence(roots):
         leaves_after.setdefault(node, []).append(leaf)
     # Leaves that are outputs themselves and fed by no node: PyTorch's GraphRoot (a node with one edge per
     # output, run first) pushes them, in the order of the outputs.
-    order = _pushed_in_order(roots, [n for n in roots if n._priority and n not in fed_last_by])
+    pushed = [n for n in roots if n._priority and n not in fed_last_by]
+    for leaf in (*fed_last_by, *pushed):  # (the walk above skips leaves' nodes: none may feed another)
+        if leaf.next_functions:
+            return None  # a leaf's node that feeds others (made by hand, never by the library): the queue decides
+    order = _pushed_in_order(roots, pushed)
     if order is None:
         return None
     inner.sort(key=_newest_first, reverse=True)
